@@ -1,0 +1,200 @@
+/**
+ * Transforms one Firehose record's bytes: frames its lines, scans each one,
+ * filters, enriches and serialises the kept lines into one output buffer.
+ */
+import type { Enricher } from '../enrich/types.ts';
+import type { LinePredicate } from '../filter/types.ts';
+import {
+  BYTE_CLASS,
+  CLASS_BLANK,
+  CR,
+  LF,
+  OPEN_BRACE,
+} from '../flowlog/bytes.ts';
+import type { MalformedReason } from '../flowlog/errors.ts';
+import type { FlowLogFormat } from '../flowlog/format.ts';
+import { FlowLogLine } from '../flowlog/line.ts';
+import { planScan, type ScanPlan, scanLine } from '../flowlog/scan.ts';
+import { ByteWriter } from '../output/byte-writer.ts';
+import type { Enrichment, LineSerializer } from '../output/types.ts';
+import { isGzip, openGzip, type Unwrapped, unwrapMessage } from './framing.ts';
+
+/** What the transform loop does to every line. */
+interface Pipeline {
+  readonly format: FlowLogFormat;
+  readonly filter: LinePredicate | undefined;
+  readonly enrichers: readonly Enricher[];
+  readonly serializer: LineSerializer;
+}
+
+/** Limits of record framing. */
+interface FramingLimits {
+  /** Cap on a gzip record's decompressed size (MAX_DECOMPRESSED_BYTES). */
+  readonly maxDecompressedBytes: number;
+}
+
+/** How a record turned out; the output stays in the transformer's writer. */
+type RecordStatus = 'Ok' | 'Dropped' | 'ProcessingFailed';
+
+/** Longest excerpt of a malformed line kept for logs. */
+const MAX_EXCERPT_BYTES = 256;
+
+/** Shared, never-mutated enrichment for pipelines without enrichers. */
+const NO_ENRICHMENT: Enrichment = Object.freeze({}) as Enrichment;
+
+/**
+ * Reusable per-cold-start record transformer. Not re-entrant: one record at a
+ * time; the result of the last call stays readable until the next.
+ *
+ * @example
+ * const t = new RecordTransformer(pipeline, { maxDecompressedBytes: 8 << 20 });
+ * if (t.transform(bytes) === 'Ok') send(t.output.toBase64());
+ */
+class RecordTransformer {
+  readonly output = new ByteWriter();
+  /** Flow-log lines seen in the last record (headers and blanks excluded). */
+  lines = 0;
+  /** Lines written to the output in the last record. */
+  kept = 0;
+  /** Why the last record failed, when it did. */
+  reason: MalformedReason | undefined;
+  /** Text of the offending line (truncated), when the last record failed. */
+  excerpt = '';
+
+  private readonly pipeline: Pipeline;
+  private readonly limits: FramingLimits;
+  private readonly plan: ScanPlan;
+  private readonly line: FlowLogLine;
+  private readonly header: Buffer;
+  private readonly unwrapped: Unwrapped = {
+    bytes: Buffer.alloc(0),
+    start: 0,
+    end: 0,
+  };
+
+  constructor(pipeline: Pipeline, limits: FramingLimits) {
+    this.pipeline = pipeline;
+    this.limits = limits;
+    this.plan = planScan(pipeline.format);
+    this.line = new FlowLogLine(pipeline.format);
+    this.header = Buffer.from(
+      pipeline.format.fields.map((field) => field.name).join(' '),
+      'utf8'
+    );
+  }
+
+  /**
+   * Transforms one record's decoded bytes. O(bytes).
+   *
+   * @returns Ok (output in `this.output`), Dropped (no line, or none kept),
+   *   or ProcessingFailed (`this.reason` says why)
+   */
+  transform(bytes: Buffer): RecordStatus {
+    this.output.reset();
+    this.lines = 0;
+    this.kept = 0;
+    this.reason = undefined;
+    this.excerpt = '';
+    if (isGzip(bytes)) {
+      const envelope = openGzip(bytes, this.limits.maxDecompressedBytes);
+      if (envelope.kind === 'malformed') {
+        return this.fail(envelope.reason, envelope.detail);
+      }
+      if (envelope.kind === 'lines') {
+        this.transformText(envelope.bytes, 0, envelope.bytes.length, true);
+      }
+    } else {
+      this.transformText(bytes, 0, bytes.length, true);
+    }
+    if (this.reason !== undefined) return 'ProcessingFailed';
+    return this.kept > 0 ? 'Ok' : 'Dropped';
+  }
+
+  private fail(reason: MalformedReason, excerpt: string): 'ProcessingFailed' {
+    this.reason = reason;
+    this.excerpt = excerpt.slice(0, MAX_EXCERPT_BYTES);
+    return 'ProcessingFailed';
+  }
+
+  /** Splits on LF (dropping a CR before it) until a line fails. */
+  private transformText(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    allowWrapper: boolean
+  ): void {
+    let from = start;
+    while (from < end && this.reason === undefined) {
+      let lineEnd = bytes.indexOf(LF, from);
+      if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+      const next = lineEnd + 1;
+      if (lineEnd > from && bytes[lineEnd - 1] === CR) lineEnd--;
+      this.transformFramedLine(bytes, from, lineEnd, allowWrapper);
+      from = next;
+    }
+  }
+
+  private transformFramedLine(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    allowWrapper: boolean
+  ): void {
+    let first = start;
+    while (first < end && (BYTE_CLASS[bytes[first]!]! & CLASS_BLANK) !== 0) {
+      first++;
+    }
+    if (first === end) return;
+    if (bytes[first] !== OPEN_BRACE || !allowWrapper) {
+      this.transformLine(bytes, first, end);
+      return;
+    }
+    const unwrapped = this.unwrapped;
+    const reason = unwrapMessage(bytes, first, end, unwrapped);
+    if (reason !== undefined) {
+      this.fail(reason, bytes.toString('utf8', first, end));
+      return;
+    }
+    this.transformText(unwrapped.bytes, unwrapped.start, unwrapped.end, false);
+  }
+
+  private transformLine(bytes: Buffer, start: number, end: number): void {
+    const line = this.line;
+    const reason = scanLine(bytes, start, end, this.plan, line);
+    if (reason !== undefined) {
+      if (!this.isHeader(bytes, start, end)) {
+        this.lines++;
+        this.fail(reason, bytes.toString('utf8', start, end));
+      }
+      return;
+    }
+    this.lines++;
+    const { filter, enrichers, serializer } = this.pipeline;
+    if (filter !== undefined && !filter(line)) return;
+    let enrichment = NO_ENRICHMENT;
+    if (enrichers.length > 0) {
+      enrichment = {};
+      for (const enricher of enrichers) enricher.enrich(line, enrichment);
+    }
+    serializer.write(line, enrichment, this.output);
+    this.kept++;
+  }
+
+  /** The header line of S3 flow-log files names the fields: skip it. */
+  private isHeader(bytes: Buffer, start: number, end: number): boolean {
+    let last = end;
+    while (
+      last > start &&
+      (BYTE_CLASS[bytes[last - 1]!]! & CLASS_BLANK) !== 0
+    ) {
+      last--;
+    }
+    return (
+      last - start === this.header.length &&
+      bytes.compare(this.header, 0, this.header.length, start, last) === 0
+    );
+  }
+}
+
+export type { FramingLimits, Pipeline, RecordStatus };
+export { RecordTransformer };

@@ -1,0 +1,25 @@
+/**
+ * The contracts between the transform loop, enrichers and output formats.
+ */
+import type { FlowLogLine } from '../flowlog/line.ts';
+import type { ByteWriter } from './byte-writer.ts';
+
+/**
+ * Values enrichers add to one line, by output key, in the order they were
+ * added. Values are JSON-serialisable (strings, numbers, booleans, arrays and
+ * plain objects).
+ */
+type Enrichment = Record<string, unknown>;
+
+/** Writes one transformed line per flow-log line. */
+interface LineSerializer {
+  /** The OUTPUT_FORMAT name: `json`, `ocsf` or `ecs`. */
+  readonly name: string;
+  /**
+   * Appends one output line, ending in `\n`, for a parsed flow-log line and
+   * the enrichment computed for it (empty object when none).
+   */
+  write(line: FlowLogLine, enrichment: Enrichment, out: ByteWriter): void;
+}
+
+export type { Enrichment, LineSerializer };
