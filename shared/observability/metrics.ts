@@ -1,0 +1,32 @@
+/**
+ * The one configured Powertools Metrics instance of the function (EMF).
+ */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SERVICE_NAME } from './logger.ts';
+
+/** Namespace used unless POWERTOOLS_METRICS_NAMESPACE says otherwise. */
+const METRICS_NAMESPACE = 'FlowLogTransform';
+
+/** Metric names the function publishes once per invocation. */
+const METRIC = {
+  RECORDS_IN: 'RecordsIn',
+  RECORDS_OK: 'RecordsOk',
+  RECORDS_DROPPED: 'RecordsDropped',
+  RECORDS_PROCESSING_FAILED: 'RecordsProcessingFailed',
+  RECORDS_REINGESTED: 'RecordsReingested',
+  LINES_IN: 'LinesIn',
+  LINES_OUT: 'LinesOut',
+  LINES_MALFORMED: 'LinesMalformed',
+  BYTES_IN: 'BytesIn',
+  BYTES_OUT: 'BytesOut',
+  RESPONSE_BYTES: 'ResponseBytes',
+  ENRICHMENT_DEGRADED: 'EnrichmentDegraded',
+} as const;
+
+/** The function's metrics. */
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
+});
+
+export { METRIC, METRICS_NAMESPACE, metrics };
