@@ -1,0 +1,199 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { MALFORMED } from '../../../shared/flowlog/errors.ts';
+import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
+import { jsonTransformer, transformText } from '../../helpers/pipeline.ts';
+
+const ACCEPT =
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const REJECT =
+  '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
+const ACCEPT_JSON =
+  '{"version":2,"account_id":"123456789010","interface_id":"eni-1235b8ca123456789","srcaddr":"172.31.16.139","dstaddr":"172.31.16.21","srcport":20641,"dstport":22,"protocol":6,"packets":20,"bytes":4249,"start":1418530010,"end":1418530070,"action":"ACCEPT","log_status":"OK"}';
+const HEADER =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+
+const transformer = jsonTransformer(VPC_DEFAULT_FORMAT, 64 * 1024);
+const run = (input: string | Buffer) => transformText(transformer, input);
+const wrap = (line: string) => JSON.stringify({ message: line });
+
+function cloudWatch(body: unknown): Buffer {
+  return gzipSync(Buffer.from(JSON.stringify(body)));
+}
+
+describe('bare lines', () => {
+  it('writes the exact JSON for a documented line, ending in a newline', () => {
+    // Act
+    const status = transformer.transform(Buffer.from(ACCEPT));
+    // Assess
+    expect(status).toBe('Ok');
+    expect(transformer.output.toBuffer().toString()).toBe(`${ACCEPT_JSON}\n`);
+  });
+
+  it.each([
+    ['LF', `${ACCEPT}\n${REJECT}\n`],
+    ['CRLF', `${ACCEPT}\r\n${REJECT}\r\n`],
+    ['no final newline', `${ACCEPT}\n${REJECT}`],
+    ['blank lines between', `\n${ACCEPT}\n  \n\n${REJECT}\n\n`],
+  ])('reads several lines per record with %s', (_, input) => {
+    const result = run(input);
+    expect(result.status).toBe('Ok');
+    expect(result.lines.map((l) => JSON.parse(l).action)).toEqual([
+      'ACCEPT',
+      'REJECT',
+    ]);
+  });
+
+  it('skips the header line of S3 flow-log files', () => {
+    const result = run(`${HEADER}\n${ACCEPT}\n`);
+    expect(result.status).toBe('Ok');
+    expect(result.lines).toEqual([ACCEPT_JSON]);
+    expect(transformer.lines).toBe(1);
+  });
+});
+
+describe('the direct-delivery JSON wrapper', () => {
+  it('unwraps {"message":…} with or without a trailing newline', () => {
+    expect(run(wrap(ACCEPT)).lines).toEqual([ACCEPT_JSON]);
+    expect(run(`${wrap(ACCEPT)}\n`).lines).toEqual([ACCEPT_JSON]);
+  });
+
+  it('unwraps several wrapped lines and mixes with bare ones', () => {
+    const result = run(`${wrap(ACCEPT)}\n${REJECT}\n${wrap(ACCEPT)}`);
+    expect(result.lines).toHaveLength(3);
+  });
+
+  it('unwraps a wrapper with spaces, other keys or escapes', () => {
+    const spaced = `{ "message" : ${JSON.stringify(ACCEPT)} , "x": 1 }`;
+    expect(run(spaced).lines).toEqual([ACCEPT_JSON]);
+    const escaped = `{"message":"${ACCEPT.replace('eni', '\\u0065ni')}"}`;
+    expect(run(escaped).lines).toEqual([ACCEPT_JSON]);
+  });
+
+  it('escapes quotes and controls from an escaped message value', () => {
+    const line = ACCEPT.replace('ACCEPT', 'AC"C\\E\u0002PT').replace(
+      ' OK',
+      ' O\u0001K'
+    );
+    const result = run(wrap(line));
+    expect(result.status).toBe('Ok');
+    expect(result.lines[0]).toContain('"log_status":"O\\u0001K"');
+    expect(JSON.parse(result.lines[0]!).log_status).toBe('O\u0001K');
+  });
+
+  it.each([
+    ['invalid JSON', '{"message":'],
+    ['no message key', '{"msg":"2 1"}'],
+    ['a non-string message', '{"message":42}'],
+    ['an empty object', '{}'],
+  ])('fails a record whose wrapper is %s', (_, input) => {
+    const result = run(input);
+    expect(result.status).toBe('ProcessingFailed');
+    expect(result.reason).toBe(MALFORMED.BAD_JSON_WRAPPER);
+  });
+
+  it('refuses a wrapper whose bytes are not UTF-8 rather than replacing them', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"message" :"2 1 '),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    expect(run(bytes).reason).toBe(MALFORMED.INVALID_UTF8);
+  });
+});
+
+describe('CloudWatch Logs subscription envelopes', () => {
+  it('reads every logEvents message of a DATA_MESSAGE', () => {
+    const data = cloudWatch({
+      messageType: 'DATA_MESSAGE',
+      owner: '123456789010',
+      logGroup: 'flow-logs',
+      logStream: 'eni-1',
+      subscriptionFilters: ['f'],
+      logEvents: [
+        { id: '1', timestamp: 1, message: ACCEPT },
+        { id: '2', timestamp: 2, message: REJECT },
+      ],
+    });
+    const result = run(data);
+    expect(result.status).toBe('Ok');
+    expect(result.lines).toHaveLength(2);
+  });
+
+  it('drops a CONTROL_MESSAGE', () => {
+    const data = cloudWatch({
+      messageType: 'CONTROL_MESSAGE',
+      logEvents: [{ id: '', timestamp: 1, message: 'CWL CONTROL MESSAGE' }],
+    });
+    expect(run(data).status).toBe('Dropped');
+  });
+
+  it('reads concatenated envelopes in one record', () => {
+    const one = JSON.stringify({
+      messageType: 'DATA_MESSAGE',
+      logEvents: [{ message: ACCEPT }],
+    });
+    expect(run(gzipSync(Buffer.from(one + one))).lines).toHaveLength(2);
+  });
+
+  it('reads gzip-compressed plain lines', () => {
+    expect(run(gzipSync(Buffer.from(`${ACCEPT}\n`))).lines).toEqual([
+      ACCEPT_JSON,
+    ]);
+  });
+
+  it('fails a record that decompresses past the cap', () => {
+    const big = gzipSync(Buffer.alloc(200 * 1024, 0x20));
+    expect(run(big).reason).toBe(MALFORMED.DECOMPRESSED_TOO_LARGE);
+  });
+
+  it.each([
+    ['truncated gzip', gzipSync(Buffer.from(ACCEPT)).subarray(0, 12)],
+    ['an unknown messageType', cloudWatch({ messageType: 'X', logEvents: [] })],
+    ['a non-string message', cloudWatch({ messageType: 'DATA_MESSAGE', logEvents: [{ message: 1 }] })],
+    ['JSON that is not an envelope list', gzipSync(Buffer.from('{"a":'))],
+  ])('fails %s as a bad envelope', (_, data) => {
+    expect(run(data).reason).toBe(MALFORMED.BAD_CLOUDWATCH_ENVELOPE);
+  });
+});
+
+describe('record results', () => {
+  it('drops a record with no flow-log lines', () => {
+    expect(run('').status).toBe('Dropped');
+    expect(run('\r\n \n').status).toBe('Dropped');
+  });
+
+  it('fails the whole record when any line is malformed', () => {
+    const result = run(`${ACCEPT}\n2 123 eni\n${REJECT}`);
+    expect(result.status).toBe('ProcessingFailed');
+    expect(result.reason).toBe(MALFORMED.TOO_FEW_FIELDS);
+    expect(transformer.excerpt).toBe('2 123 eni');
+  });
+});
+
+describe('chunked input', () => {
+  it('gives the same output for a record cut at every byte offset', () => {
+    // Prepare
+    const whole = Buffer.from(
+      `${wrap(ACCEPT)}\r\n${REJECT}\n${wrap(REJECT)}\n\n${ACCEPT}`
+    );
+    const expected = run(whole).lines.join('\n');
+    // Act / Assess
+    for (let cut = 0; cut <= whole.length; cut++) {
+      transformer.begin();
+      transformer.write(whole.subarray(0, cut));
+      transformer.write(whole.subarray(cut));
+      expect(transformer.finish()).toBe('Ok');
+      expect(transformer.output.toBuffer().toString().trimEnd()).toBe(expected);
+    }
+  });
+
+  it('joins a line spread over many small chunks', () => {
+    transformer.begin();
+    for (const byte of Buffer.from(`${ACCEPT}\n${ACCEPT}`)) {
+      transformer.write(Buffer.from([byte]));
+    }
+    expect(transformer.finish()).toBe('Ok');
+    expect(transformer.kept).toBe(2);
+  });
+});
