@@ -4,9 +4,10 @@
  * and what is allowed, so the function fails to initialise instead of failing
  * records. The reference is docs/configuration.md.
  */
-import { parseFormat } from '../../shared/flowlog/format.ts';
-import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
+
 import { VPC_DEFAULT_FORMAT } from '../../shared/flowlog/fields.ts';
+import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
+import { parseFormat } from '../../shared/flowlog/format.ts';
 
 /** Lambda's response payload limit, in bytes. */
 const LAMBDA_RESPONSE_LIMIT = 6_291_456;
@@ -42,7 +43,9 @@ class ConfigError extends Error {
   readonly setting: string;
 
   constructor(setting: string, message: string) {
-    super(message.startsWith(`${setting}:`) ? message : `${setting}: ${message}`);
+    super(
+      message.startsWith(`${setting}:`) ? message : `${setting}: ${message}`
+    );
     this.name = 'ConfigError';
     this.setting = setting;
   }
@@ -88,7 +91,11 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
 }
 
 /** A comma-separated list: trimmed, empty items refused. */
-function readList(env: Env, name: string, fallback: readonly string[]): string[] {
+function readList(
+  env: Env,
+  name: string,
+  fallback: readonly string[]
+): string[] {
   const text = read(env, name);
   if (text === undefined) return [...fallback];
   const items = text.split(',').map((item) => item.trim());
@@ -137,8 +144,20 @@ function loadConfig(env: Env): Config {
     enrich: readList(env, 'ENRICH', []).map((name) => name.toLowerCase()),
     internalCidrs: readList(env, 'INTERNAL_CIDRS', DEFAULT_INTERNAL_CIDRS),
     ipRangesS3Uri: readS3Uri(env, 'IP_RANGES_S3_URI'),
-    eniCacheTtlSeconds: readInteger(env, 'ENI_CACHE_TTL_SECONDS', 900, 0, 86_400),
-    eniCacheMaxEntries: readInteger(env, 'ENI_CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
+    eniCacheTtlSeconds: readInteger(
+      env,
+      'ENI_CACHE_TTL_SECONDS',
+      900,
+      0,
+      86_400
+    ),
+    eniCacheMaxEntries: readInteger(
+      env,
+      'ENI_CACHE_MAX_ENTRIES',
+      10_000,
+      1,
+      1_000_000
+    ),
     partitionKeys: readList(env, 'PARTITION_KEYS', []),
     responseBudgetBytes: readInteger(
       env,
@@ -158,5 +177,10 @@ function loadConfig(env: Env): Config {
   });
 }
 
-export { ConfigError, DEFAULT_INTERNAL_CIDRS, LAMBDA_RESPONSE_LIMIT, loadConfig };
 export type { Config };
+export {
+  ConfigError,
+  DEFAULT_INTERNAL_CIDRS,
+  LAMBDA_RESPONSE_LIMIT,
+  loadConfig,
+};

@@ -4,19 +4,29 @@
  * one metrics flush and one summary log line, and returns the response.
  */
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
-import { transformBatch } from '../../shared/firehose/batch.ts';
+import { reingester } from '../../shared/aws/reingest.ts';
 import type { BatchOutcome } from '../../shared/firehose/batch.ts';
+import { processEvent } from '../../shared/firehose/process-event.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC, metrics } from '../../shared/observability/metrics.ts';
 import { loadConfig } from './config.ts';
 import { buildRuntime } from './runtime.ts';
 
+/**
+ * Re-ingestion stops retrying this long before the invocation times out,
+ * leaving time to log, flush metrics and return a 6 MB response.
+ */
+const REINGEST_SAFETY_MARGIN_MS = 5_000;
+
 const config = loadConfig(process.env);
 const runtime = await buildRuntime(config);
 if (config.format.unknownFields.length > 0) {
-  logger.warn('FLOW_LOG_FORMAT has fields not in the catalogue; kept as strings', {
-    unknownFields: config.format.unknownFields,
-  });
+  logger.warn(
+    'FLOW_LOG_FORMAT has fields not in the catalogue; kept as strings',
+    {
+      unknownFields: config.format.unknownFields,
+    }
+  );
 }
 
 function publish(outcome: BatchOutcome): void {
@@ -30,6 +40,8 @@ function publish(outcome: BatchOutcome): void {
   metrics.addMetric(METRIC.LINES_OUT, count, counters.linesOut);
   metrics.addMetric(METRIC.BYTES_IN, 'Bytes', counters.bytesIn);
   metrics.addMetric(METRIC.BYTES_OUT, 'Bytes', counters.bytesOut);
+  metrics.addMetric(METRIC.RECORDS_REINGESTED, count, counters.reingested);
+  metrics.addMetric(METRIC.RESPONSE_BYTES, 'Bytes', outcome.responseBytes);
   let malformed = 0;
   for (const [reason, n] of Object.entries(counters.malformed)) {
     metrics.addMetric(`Malformed_${reason}`, count, n);
@@ -43,7 +55,10 @@ function log(outcome: BatchOutcome): void {
   for (const sample of outcome.samples) {
     logger.warn('malformed record', { ...sample });
   }
-  logger.info('batch transformed', { ...outcome.counters });
+  logger.info('batch transformed', {
+    ...outcome.counters,
+    responseBytes: outcome.responseBytes,
+  });
 }
 
 /**
@@ -56,7 +71,15 @@ async function handler(
   context: Context
 ): Promise<FirehoseTransformationResult> {
   logger.addContext(context);
-  const outcome = transformBatch(event, runtime.transformer);
+  const outcome = await processEvent(event, {
+    transformer: runtime.transformer,
+    budgetBytes: config.responseBudgetBytes,
+    reingester: config.reingest ? reingester : undefined,
+    deadline:
+      Date.now() +
+      context.getRemainingTimeInMillis() -
+      REINGEST_SAFETY_MARGIN_MS,
+  });
   log(outcome);
   publish(outcome);
   return outcome.response;

@@ -2,8 +2,9 @@
  * Builds, once per cold start, everything the handler needs from the
  * configuration: the pipeline, the record transformer and the AWS adapters.
  */
-import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+
 import type { Pipeline } from '../../shared/firehose/record-transformer.ts';
+import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import { JsonSerializer } from '../../shared/output/json.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
@@ -42,5 +43,5 @@ async function buildRuntime(config: Config): Promise<Runtime> {
   return { config, transformer };
 }
 
-export { buildRuntime };
 export type { Runtime };
+export { buildRuntime };

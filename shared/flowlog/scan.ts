@@ -120,9 +120,10 @@ function scanString(
 ): number {
   let i = start;
   let classes = 0;
-  let cls = 0;
-  while (i < end && ((cls = BYTE_CLASS[bytes[i]!]!) & CLASS_BLANK) === 0) {
-    classes |= cls;
+  while (i < end) {
+    const byteClass = BYTE_CLASS[bytes[i]!]!;
+    if ((byteClass & CLASS_BLANK) !== 0) break;
+    classes |= byteClass;
     i++;
   }
   if (isDash(bytes, start, i)) return markAbsent(line, field, start, i);
