@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
+import { parseFormat } from '../../../shared/flowlog/format.ts';
+import { FlowLogLine } from '../../../shared/flowlog/line.ts';
+import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
+import { ByteWriter } from '../../../shared/output/byte-writer.ts';
+import { ECS_VERSION, EcsSerializer } from '../../../shared/output/ecs.ts';
+import type { Enrichment } from '../../../shared/output/types.ts';
+
+type Json = Record<string, unknown>;
+
+function render(
+  formatText: string,
+  lines: readonly string[],
+  enrichment: Enrichment = {}
+): string {
+  const format = parseFormat(formatText);
+  const plan = planScan(format);
+  const line = new FlowLogLine(format);
+  const serializer = new EcsSerializer(format);
+  const out = new ByteWriter(64);
+  for (const text of lines) {
+    const bytes = Buffer.from(text, 'utf8');
+    expect(scanLine(bytes, 0, bytes.length, plan, line)).toBeUndefined();
+    serializer.write(line, enrichment, out);
+  }
+  return out.toBuffer().toString('utf8');
+}
+
+function one(formatText: string, text: string, enrichment?: Enrichment): Json {
+  return JSON.parse(render(formatText, [text], enrichment)) as Json;
+}
+
+const REJECTED =
+  '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
+
+describe('EcsSerializer', () => {
+  it('maps a rejected flow as the Elastic integration does', () => {
+    // Act
+    const doc = one(VPC_DEFAULT_FORMAT, REJECTED);
+
+    // Assess
+    expect(ECS_VERSION).toBe('8.11.0');
+    expect(doc).toMatchObject({
+      // 1418530070 s = 2014-12-14T04:07:50Z (elastic/beats golden file)
+      '@timestamp': '2014-12-14T04:07:50Z',
+      event: {
+        kind: 'event',
+        category: ['network'],
+        type: ['connection', 'denied'],
+        action: 'reject',
+        outcome: 'failure',
+        start: '2014-12-14T04:06:50Z',
+      },
+      network: { iana_number: '6', transport: 'tcp', type: 'ipv4' },
+      related: { ip: ['172.31.9.69', '172.31.9.12'] },
+    });
+  });
+
+  it('keeps every digit of 64-bit counters', () => {
+    // Prepare
+    const text =
+      '2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 18446744073709551615 9007199254740993 1 2 ACCEPT OK';
+
+    // Act
+    const output = render(VPC_DEFAULT_FORMAT, [text]);
+
+    // Assess
+    expect(output).toContain(
+      '"source":{"address":"10.0.0.1","ip":"10.0.0.1","port":1,"bytes":9007199254740993,"packets":18446744073709551615}'
+    );
+    expect(output).toContain(
+      '"network":{"bytes":9007199254740993,"packets":18446744073709551615'
+    );
+  });
+
+  it('keeps times RFC 3339 cannot write under aws.vpcflow', () => {
+    // Act
+    const doc = one('${start} ${end}', '253402300800 253402300799');
+
+    // Assess
+    expect(doc).toMatchObject({
+      '@timestamp': '9999-12-31T23:59:59Z',
+      event: { end: '9999-12-31T23:59:59Z' },
+      aws: { vpcflow: { start: 253402300800 } },
+    });
+    expect(doc).not.toHaveProperty('event.start');
+    expect(doc).not.toHaveProperty('aws.vpcflow.end');
+  });
+
+  it.each([
+    ['0', []],
+    ['19', ['fin', 'syn', 'ack']],
+    ['63', ['fin', 'syn', 'rst', 'psh', 'ack', 'urg']],
+    // 2^64 - 1 ends in binary 111111: all six low bits set.
+    ['18446744073709551615', ['fin', 'syn', 'rst', 'psh', 'ack', 'urg']],
+    // 2^60 + 2: only syn among the low six bits.
+    ['1152921504606846978', ['syn']],
+  ])('names the flags of tcp-flags %s', (flags, names) => {
+    // Act
+    const doc = one('${tcp-flags}', flags);
+
+    // Assess
+    expect(doc).toHaveProperty('aws.vpcflow.tcp_flags_array', names);
+  });
+
+  it('maps the v7 ECS task fields and reject-reason', () => {
+    // Act
+    const doc = one(
+      '${ecs-cluster-arn} ${ecs-cluster-name} ${ecs-container-instance-arn} ${ecs-container-instance-id} ${ecs-container-id} ${ecs-service-name} ${reject-reason} ${action}',
+      'arn:aws:ecs:us-east-1:123456789012:cluster/c1 c1 arn:ci ci-1 abc123 web BPA REJECT'
+    );
+
+    // Assess
+    expect(doc).toMatchObject({
+      orchestrator: {
+        type: 'ecs',
+        cluster: {
+          id: 'arn:aws:ecs:us-east-1:123456789012:cluster/c1',
+          name: 'c1',
+        },
+        resource: { name: 'arn:ci', type: 'container', id: 'ci-1' },
+      },
+      container: { id: 'abc123' },
+      service: { name: 'web' },
+      event: { reason: 'BPA', outcome: 'failure' },
+    });
+  });
+
+  it('lists each related address once, packet addresses included', () => {
+    // Act
+    const doc = one(
+      '${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}',
+      '10.0.0.220 10.0.1.5 203.0.113.5 10.0.1.5'
+    );
+
+    // Assess
+    expect(doc).toHaveProperty('related.ip', [
+      '10.0.0.220',
+      '10.0.1.5',
+      '203.0.113.5',
+    ]);
+  });
+
+  it('maps enrichment keys with an ECS home and keeps the rest', () => {
+    // Prepare
+    const enrichment: Enrichment = {
+      protocol_name: 'IPv6-ICMP',
+      community_id: '1:abc=',
+      direction: 'outbound',
+      srcaddr_aws_service: 'S3',
+    };
+
+    // Act
+    const doc = one('${protocol} ${srcaddr}', '58 2001:db8::1', enrichment);
+
+    // Assess
+    expect(doc).toMatchObject({
+      network: {
+        iana_number: '58',
+        transport: 'ipv6-icmp',
+        type: 'ipv6',
+        direction: 'outbound',
+        community_id: '1:abc=',
+      },
+      aws: { vpcflow: { enrichment: { srcaddr_aws_service: 'S3' } } },
+    });
+    expect(doc).not.toHaveProperty('aws.vpcflow.enrichment.direction');
+  });
+
+  it('prefers flow-direction and keeps an unused enrichment direction', () => {
+    // Act
+    const doc = one('${flow-direction}', 'egress', { direction: 'inbound' });
+
+    // Assess
+    expect(doc).toHaveProperty('network.direction', 'egress');
+    expect(doc).toHaveProperty('aws.vpcflow.enrichment.direction', 'inbound');
+  });
+
+  it('lower-cases an undocumented action and sets no outcome', () => {
+    // Act
+    const doc = one('${action} ${protocol}', 'DROP 99');
+
+    // Assess
+    expect(doc).toHaveProperty('event.action', 'drop');
+    expect(doc).toHaveProperty('event.type', ['connection']);
+    expect(doc).not.toHaveProperty('event.outcome');
+    expect(doc).not.toHaveProperty('network.transport');
+  });
+
+  it('writes a line of only absent fields as the fixed members alone', () => {
+    // Act
+    const doc = one('${srcaddr} ${end}', '- -');
+
+    // Assess
+    expect(doc).toEqual({
+      ecs: { version: '8.11.0' },
+      event: {
+        kind: 'event',
+        category: ['network'],
+        type: ['connection'],
+        dataset: 'aws.vpcflow',
+      },
+      cloud: { provider: 'aws' },
+    });
+  });
+});
