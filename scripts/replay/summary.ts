@@ -1,0 +1,183 @@
+/**
+ * The replay's counters, the top rejected flows, and the table printed at
+ * the end.
+ */
+import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
+import { fieldIndex } from '../../shared/flowlog/format.ts';
+import { fieldAt } from './records.ts';
+
+/** Most distinct rejected flows kept; beyond it, rare ones are forgotten. */
+const MAX_TRACKED_FLOWS = 100_000;
+
+/** How many rejected flows the summary lists. */
+const TOP_FLOWS = 10;
+
+/** IANA protocol numbers the summary names. */
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  '1': 'icmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '47': 'gre',
+  '50': 'esp',
+  '58': 'icmpv6',
+};
+
+/** Counts REJECT lines by srcaddr→dstaddr:dstport/protocol. */
+class RejectCounter {
+  private readonly counts = new Map<string, number>();
+  /** True once rare flows were forgotten: counts are then lower bounds. */
+  approximate = false;
+
+  add(flow: string): void {
+    this.counts.set(flow, (this.counts.get(flow) ?? 0) + 1);
+    if (this.counts.size > MAX_TRACKED_FLOWS) this.prune();
+  }
+
+  /** The `n` most rejected flows, most first, ties by name. */
+  top(n: number): Array<[string, number]> {
+    return [...this.counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, n);
+  }
+
+  private prune(): void {
+    this.approximate = true;
+    for (let floor = 1; this.counts.size > MAX_TRACKED_FLOWS / 2; floor++) {
+      for (const [flow, count] of this.counts) {
+        if (count <= floor) this.counts.delete(flow);
+      }
+    }
+  }
+}
+
+/** Reads the fields of rejected flows of one format. */
+class RejectTracker {
+  private readonly action: number;
+  private readonly fields: readonly number[];
+  private readonly counter: RejectCounter;
+
+  constructor(format: FlowLogFormat, counter: RejectCounter) {
+    this.action = fieldIndex(format, 'action');
+    this.fields = ['srcaddr', 'dstaddr', 'dstport', 'protocol'].map((name) =>
+      fieldIndex(format, name)
+    );
+    this.counter = counter;
+  }
+
+  /** Counts `line` when its action is REJECT. O(line length). */
+  observe(line: string): void {
+    if (this.action < 0 || !line.includes('REJECT')) return;
+    if (fieldAt(line, this.action) !== 'REJECT') return;
+    const [src, dst, port, protocol] = this.fields.map((index) =>
+      index < 0 ? '-' : (fieldAt(line, index) ?? '-')
+    );
+    const name = PROTOCOL_NAMES[protocol!] ?? protocol;
+    this.counter.add(`${src}→${dst}:${port}/${name}`);
+  }
+}
+
+/** Everything the summary reports. */
+interface ReplayStats {
+  inputs: number;
+  batches: number;
+  records: number;
+  ok: number;
+  dropped: number;
+  failed: number;
+  /** Batches whose invocation threw. */
+  functionErrors: number;
+  /** Flow-log lines read from text inputs (headers and blanks excluded). */
+  lines: number;
+  /** Flow-log text read, bytes (each line plus its newline). */
+  bytesIn: number;
+  /** Ok data delivered, bytes before compression. */
+  bytesOut: number;
+  objects: number;
+  errorObjects: number;
+  /** Bytes written to disk, after compression. */
+  bytesWritten: number;
+  readonly rejects: RejectCounter;
+}
+
+/** Zeroed counters. */
+function newStats(): ReplayStats {
+  return {
+    inputs: 0,
+    batches: 0,
+    records: 0,
+    ok: 0,
+    dropped: 0,
+    failed: 0,
+    functionErrors: 0,
+    lines: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    objects: 0,
+    errorObjects: 0,
+    bytesWritten: 0,
+    rejects: new RejectCounter(),
+  };
+}
+
+/** `1.23 MB` (10^6 bytes), `456 B`. */
+function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+function row(label: string, value: string | number): string {
+  const text =
+    typeof value === 'number' ? value.toLocaleString('en-US') : value;
+  return `  ${label.padEnd(20)}${text}`;
+}
+
+function rejectedRows(stats: ReplayStats): string[] {
+  const top = stats.rejects.top(TOP_FLOWS);
+  if (top.length === 0) return ['', 'Top rejected flows: none'];
+  const note = stats.rejects.approximate ? ' (approximate)' : '';
+  const width = String(top[0]![1]).length;
+  return [
+    '',
+    `Top rejected flows (REJECT lines)${note}`,
+    ...top.map(([flow, n]) => `  ${String(n).padStart(width)}  ${flow}`),
+  ];
+}
+
+/**
+ * The end-of-run table: records by result, lines, bytes, throughput, and the
+ * top rejected flows.
+ *
+ * @param elapsedMs - wall time of the whole replay
+ */
+function formatSummary(stats: ReplayStats, elapsedMs: number): string {
+  const seconds = Math.max(elapsedMs, 1) / 1000;
+  const mbps = stats.bytesIn / 1e6 / seconds;
+  const lps = Math.round(stats.lines / seconds);
+  return [
+    'Replay summary',
+    row('inputs', stats.inputs),
+    row('batches', stats.batches),
+    row('records in', stats.records),
+    row('  Ok', stats.ok),
+    row('  Dropped', stats.dropped),
+    row('  ProcessingFailed', stats.failed),
+    row('function errors', stats.functionErrors),
+    row('lines', stats.lines),
+    row('bytes in', formatBytes(stats.bytesIn)),
+    row('bytes out', formatBytes(stats.bytesOut)),
+    row(
+      'objects',
+      `${stats.objects} + ${stats.errorObjects} error (${formatBytes(stats.bytesWritten)} on disk)`
+    ),
+    row('elapsed', `${seconds.toFixed(2)} s`),
+    row(
+      'throughput',
+      `${mbps.toFixed(2)} MB/s, ${lps.toLocaleString('en-US')} lines/s`
+    ),
+    ...rejectedRows(stats),
+  ].join('\n');
+}
+
+export type { ReplayStats };
+export { formatBytes, formatSummary, newStats, RejectCounter, RejectTracker };
