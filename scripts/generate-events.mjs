@@ -68,10 +68,13 @@ event('firehose-v7-v8', V7V8.map(wrap));
 function cloudWatch(messageType, messages) {
   const envelope = {
     messageType,
-    owner: messageType === 'CONTROL_MESSAGE' ? 'CloudwatchLogs' : '123456789010',
+    owner:
+      messageType === 'CONTROL_MESSAGE' ? 'CloudwatchLogs' : '123456789010',
     logGroup: messageType === 'CONTROL_MESSAGE' ? '' : 'vpc-flow-logs',
-    logStream: messageType === 'CONTROL_MESSAGE' ? '' : 'eni-1235b8ca123456789-all',
-    subscriptionFilters: messageType === 'CONTROL_MESSAGE' ? [] : ['to-firehose'],
+    logStream:
+      messageType === 'CONTROL_MESSAGE' ? '' : 'eni-1235b8ca123456789-all',
+    subscriptionFilters:
+      messageType === 'CONTROL_MESSAGE' ? [] : ['to-firehose'],
     logEvents: messages.map((message, i) => ({
       id: `3195310660696698337880902507980421114328961542429EXAMPLE${i}`,
       timestamp: 1432826855000,
@@ -91,11 +94,19 @@ event('firehose-cloudwatch-logs', [
 
 event('firehose-mixed-malformed', [
   wrap(V2[0]),
-  wrap('2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT'),
-  wrap('2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 twenty 4249 1418530010 1418530070 ACCEPT OK'),
+  wrap(
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT'
+  ),
+  wrap(
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 twenty 4249 1418530010 1418530070 ACCEPT OK'
+  ),
   wrap(V2[2]),
   { data: 'not base64!' },
-  wrap('2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 18446744073709551616 1418530010 1418530070 ACCEPT OK'),
+  wrap(
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 18446744073709551616 1418530010 1418530070 ACCEPT OK'
+  ),
   '',
-  wrap('2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 18446744073709551615 4249 1418530010 1418530070 ACCEPT OK'),
+  wrap(
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 18446744073709551615 4249 1418530010 1418530070 ACCEPT OK'
+  ),
 ]);

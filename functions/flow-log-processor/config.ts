@@ -5,21 +5,13 @@
  * records. The reference is docs/configuration.md.
  */
 
+import { DEFAULT_INTERNAL_CIDRS } from '../../shared/enrich/direction.ts';
 import { VPC_DEFAULT_FORMAT } from '../../shared/flowlog/fields.ts';
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
 
 /** Lambda's response payload limit, in bytes. */
 const LAMBDA_RESPONSE_LIMIT = 6_291_456;
-
-/** Default internal networks: RFC 1918, RFC 6598 shared space, IPv6 ULA. */
-const DEFAULT_INTERNAL_CIDRS = [
-  '10.0.0.0/8',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '100.64.0.0/10',
-  'fc00::/7',
-] as const;
 
 /** Everything the function reads from its environment. */
 interface Config {
@@ -35,6 +27,7 @@ interface Config {
   readonly responseBudgetBytes: number;
   readonly reingest: boolean;
   readonly maxDecompressedBytes: number;
+  readonly communityIdSeed: number;
 }
 
 /** A refused setting. */
@@ -167,6 +160,7 @@ function loadConfig(env: Env): Config {
       LAMBDA_RESPONSE_LIMIT
     ),
     reingest: readBoolean(env, 'REINGEST', true),
+    communityIdSeed: readInteger(env, 'COMMUNITY_ID_SEED', 0, 0, 65_535),
     maxDecompressedBytes: readInteger(
       env,
       'MAX_DECOMPRESSED_BYTES',
@@ -178,9 +172,4 @@ function loadConfig(env: Env): Config {
 }
 
 export type { Config };
-export {
-  ConfigError,
-  DEFAULT_INTERNAL_CIDRS,
-  LAMBDA_RESPONSE_LIMIT,
-  loadConfig,
-};
+export { ConfigError, LAMBDA_RESPONSE_LIMIT, loadConfig };

@@ -6,11 +6,12 @@
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { reingester } from '../../shared/aws/reingest.ts';
 import type { BatchOutcome } from '../../shared/firehose/batch.ts';
+import { assertFirehoseEvent } from '../../shared/firehose/batch.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC, metrics } from '../../shared/observability/metrics.ts';
 import { loadConfig } from './config.ts';
-import { buildRuntime } from './runtime.ts';
+import { buildRuntime, prefetchEnrichment } from './runtime.ts';
 
 /**
  * Re-ingestion stops retrying this long before the invocation times out,
@@ -20,6 +21,13 @@ const REINGEST_SAFETY_MARGIN_MS = 5_000;
 
 const config = loadConfig(process.env);
 const runtime = await buildRuntime(config);
+if (runtime.ipRanges !== undefined) {
+  logger.info('ip-ranges loaded for aws_service', {
+    source: runtime.ipRanges.source,
+    createDate: runtime.ipRanges.createDate,
+    prefixes: runtime.ipRanges.prefixCount,
+  });
+}
 if (config.format.unknownFields.length > 0) {
   logger.warn(
     'FLOW_LOG_FORMAT has fields not in the catalogue; kept as strings',
@@ -29,9 +37,12 @@ if (config.format.unknownFields.length > 0) {
   );
 }
 
-function publish(outcome: BatchOutcome): void {
+function publish(outcome: BatchOutcome, eniLookupsFailed: number): void {
   const { counters } = outcome;
   const count = 'Count';
+  if (runtime.eniDirectory !== undefined) {
+    metrics.addMetric(METRIC.ENRICHMENT_DEGRADED, count, eniLookupsFailed);
+  }
   metrics.addMetric(METRIC.RECORDS_IN, count, counters.records);
   metrics.addMetric(METRIC.RECORDS_OK, count, counters.ok);
   metrics.addMetric(METRIC.RECORDS_DROPPED, count, counters.dropped);
@@ -71,6 +82,8 @@ async function handler(
   context: Context
 ): Promise<FirehoseTransformationResult> {
   logger.addContext(context);
+  assertFirehoseEvent(event);
+  const eniLookupsFailed = await prefetchEnrichment(runtime, event);
   const outcome = await processEvent(event, {
     transformer: runtime.transformer,
     budgetBytes: config.responseBudgetBytes,
@@ -81,7 +94,7 @@ async function handler(
       REINGEST_SAFETY_MARGIN_MS,
   });
   log(outcome);
-  publish(outcome);
+  publish(outcome, eniLookupsFailed);
   return outcome.response;
 }
 

@@ -1,11 +1,29 @@
 /**
  * Builds, once per cold start, everything the handler needs from the
- * configuration: the pipeline, the record transformer and the AWS adapters.
+ * configuration: the pipeline, the record transformer and the AWS adapters
+ * (EC2 for ENI metadata, S3 for ip-ranges.json). Any setting that cannot be
+ * compiled fails here, with a ConfigError naming it.
  */
-
-import type { Pipeline } from '../../shared/firehose/record-transformer.ts';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { EniDirectory } from '../../shared/aws/eni-directory.ts';
+import { loadIpRangesFromS3 } from '../../shared/aws/ip-ranges-source.ts';
+import {
+  collectFieldValues,
+  createEnrichers,
+  type EnrichContext,
+} from '../../shared/enrich/index.ts';
+import {
+  type IpRangeTable,
+  loadBundledIpRanges,
+} from '../../shared/enrich/ip-ranges.ts';
+import type { Enricher } from '../../shared/enrich/types.ts';
+import { compileFilter } from '../../shared/filter/compile.ts';
+import { decodeBase64 } from '../../shared/firehose/batch.ts';
+import { createPartitioner } from '../../shared/firehose/partition.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
-import { JsonSerializer } from '../../shared/output/json.ts';
+import { createSerializer } from '../../shared/output/index.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
 
@@ -13,21 +31,40 @@ import { ConfigError } from './config.ts';
 interface Runtime {
   readonly config: Config;
   readonly transformer: RecordTransformer;
+  /** Present when ENRICH has `eni`: prefetch before each batch. */
+  readonly eniDirectory: EniDirectory | undefined;
+  /** Present when ENRICH has `aws_service`, for the cold-start log. */
+  readonly ipRanges: IpRangeTable | undefined;
 }
 
-function buildPipeline(config: Config): Pipeline {
-  if (config.outputFormat !== 'json') {
+/** Runs a compile step, turning its error into a ConfigError for `setting`. */
+function compile<T>(setting: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(setting, (error as Error).message);
+  }
+}
+
+async function loadIpRanges(config: Config): Promise<IpRangeTable | undefined> {
+  if (!config.enrich.includes('aws_service')) return undefined;
+  const uri = config.ipRangesS3Uri;
+  if (uri === undefined) return loadBundledIpRanges();
+  try {
+    return await loadIpRangesFromS3(new S3Client({}), uri);
+  } catch (error) {
     throw new ConfigError(
-      'OUTPUT_FORMAT',
-      `'${config.outputFormat}' is not supported; allowed: json`
+      'IP_RANGES_S3_URI',
+      `'${uri}': ${(error as Error).message}`
     );
   }
-  return {
-    format: config.format,
-    filter: undefined,
-    enrichers: [],
-    serializer: new JsonSerializer(config.format),
-  };
+}
+
+function buildEnrichers(config: Config, context: EnrichContext): Enricher[] {
+  return compile('ENRICH', () =>
+    createEnrichers(config.enrich, config.format, context)
+  );
 }
 
 /**
@@ -36,12 +73,61 @@ function buildPipeline(config: Config): Pipeline {
  * @throws ConfigError when a setting cannot be compiled
  */
 async function buildRuntime(config: Config): Promise<Runtime> {
-  const pipeline = buildPipeline(config);
-  const transformer = new RecordTransformer(pipeline, {
-    maxDecompressedBytes: config.maxDecompressedBytes,
+  const { format } = config;
+  const serializer = compile('OUTPUT_FORMAT', () =>
+    createSerializer(config.outputFormat, format)
+  );
+  const filter = compile('FILTER', () => compileFilter(config.filter, format));
+  const partitioner = compile('PARTITION_KEYS', () =>
+    createPartitioner(config.partitionKeys, format)
+  );
+  const ipRanges = await loadIpRanges(config);
+  const eniDirectory = config.enrich.includes('eni')
+    ? new EniDirectory({
+        client: new EC2Client({}),
+        ttlSeconds: config.eniCacheTtlSeconds,
+        maxEntries: config.eniCacheMaxEntries,
+      })
+    : undefined;
+  const enrichers = buildEnrichers(config, {
+    internalCidrs: config.internalCidrs,
+    ipRanges,
+    eniCache: eniDirectory,
+    communityIdSeed: config.communityIdSeed,
   });
-  return { config, transformer };
+  const transformer = new RecordTransformer(
+    { format, filter, enrichers, serializer, partitioner },
+    { maxDecompressedBytes: config.maxDecompressedBytes }
+  );
+  return { config, transformer, eniDirectory, ipRanges };
+}
+
+/**
+ * Fetches the ENI metadata a batch needs before the synchronous transform.
+ * Never rejects: on EC2 failure lines stay un-enriched.
+ *
+ * @returns how many interface ids could not be looked up
+ */
+async function prefetchEnrichment(
+  runtime: Runtime,
+  event: FirehoseTransformationEvent
+): Promise<number> {
+  const directory = runtime.eniDirectory;
+  if (directory === undefined) return 0;
+  const records: Buffer[] = [];
+  for (const record of event.records) {
+    const bytes = decodeBase64(record.data);
+    if (bytes !== undefined) records.push(bytes);
+  }
+  const ids = collectFieldValues(
+    records,
+    runtime.config.format,
+    'interface-id',
+    runtime.config.maxDecompressedBytes
+  );
+  const result = await directory.prefetch(ids);
+  return result.failed;
 }
 
 export type { Runtime };
-export { buildRuntime };
+export { buildRuntime, prefetchEnrichment };

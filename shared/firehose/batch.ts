@@ -1,19 +1,55 @@
 /**
- * Transforms a whole Firehose event: one result per input recordId, in input
- * order, with the counters the handler publishes as metrics.
+ * Transforms a whole Firehose event within a response byte budget: one
+ * result per input recordId, in input order, with the counters the handler
+ * publishes as metrics.
+ *
+ * The pass is synchronous and pure. It answers every record it can; records
+ * whose output no longer fits the budget, and records whose lines differ in
+ * partition key, come back as re-ingestion requests that
+ * `processEvent` (process-event.ts) puts to the source stream and settles.
+ *
+ * Budget: before the first record, the smallest answer of every record
+ * (`ProcessingFailed` with empty data) is reserved; each record may then use
+ * what the budget leaves after the answers already given and the reservations
+ * of the records after it. So every record can always be answered and the
+ * serialised response never exceeds the budget, whatever the event holds.
  */
 import type {
   FirehoseTransformationEvent,
   FirehoseTransformationEventRecord,
+  FirehoseTransformationMetadata,
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import type { MalformedReason } from '../flowlog/errors.ts';
 import { MALFORMED } from '../flowlog/errors.ts';
 import type { RecordTransformer } from './record-transformer.ts';
+import {
+  base64Length,
+  ENTRY_BASE_BYTES,
+  entryBytes,
+  jsonStringBytes,
+  ResponseBudget,
+  responseBytes,
+} from './response-size.ts';
 
 /** Most malformed-line samples kept per invocation for the log. */
 const MAX_SAMPLES = 5;
+
+/** RESPONSE_BUDGET_BYTES' default: headroom under Lambda's 6,291,456 B. */
+const DEFAULT_RESPONSE_BUDGET_BYTES = 6_000_000;
+
+/** Firehose's largest record (1,000 KiB): the cap of a re-ingested record. */
+const MAX_REINGEST_RECORD_BYTES = 1_024_000;
+
+/** `\n`, 0x0A: ends every line of a split record. */
+const NEWLINE = Buffer.from('\n', 'latin1');
+
+/** Why a deferred record needs re-ingestion, for samples. */
+const WHY_TEXT = {
+  overflow: 'output does not fit the response budget',
+  split: 'lines differ in partition key',
+} as const;
 
 /** What one invocation did, for the summary log line and the metrics. */
 interface BatchCounters {
@@ -29,6 +65,12 @@ interface BatchCounters {
   bytesIn: number;
   /** Transformed output bytes (before base64). */
   bytesOut: number;
+  /** Records whose output did not fit the response budget. */
+  overflowed: number;
+  /** Records whose lines differ in partition key. */
+  split: number;
+  /** Records put back to the source stream (a split record puts several). */
+  reingested: number;
   /** Failed records by reason. */
   malformed: Partial<Record<MalformedReason, number>>;
 }
@@ -45,6 +87,36 @@ interface BatchOutcome {
   response: FirehoseTransformationResult;
   counters: BatchCounters;
   samples: MalformedSample[];
+  /** Exactly `Buffer.byteLength(JSON.stringify(response))`. */
+  responseBytes: number;
+}
+
+/** Records to put back to the source stream for one input record. */
+interface ReingestRequest {
+  /** Position of the input record, in `event.records` and the response. */
+  readonly index: number;
+  /** One payload per record to put: the original data, or split groups. */
+  readonly payloads: readonly Buffer[];
+  /** `kinesisRecordMetadata.partitionKey` of the input record, if any. */
+  readonly partitionKey: string | undefined;
+  readonly why: 'overflow' | 'split';
+}
+
+/** A batch answered except for its re-ingestion requests. */
+interface BatchPlan extends BatchOutcome {
+  /**
+   * Records answered `ProcessingFailed` with empty data for now: each
+   * becomes `Dropped` once all its payloads were put (see settleBatch).
+   */
+  reingest: ReingestRequest[];
+}
+
+/** Options of a batch pass. */
+interface BatchOptions {
+  /** Most bytes the serialised response may take (RESPONSE_BUDGET_BYTES). */
+  readonly budgetBytes: number;
+  /** False turns re-ingestion requests into `ProcessingFailed` (REINGEST). */
+  readonly reingest: boolean;
 }
 
 function newCounters(): BatchCounters {
@@ -57,6 +129,9 @@ function newCounters(): BatchCounters {
     linesOut: 0,
     bytesIn: 0,
     bytesOut: 0,
+    overflowed: 0,
+    split: 0,
+    reingested: 0,
     malformed: {},
   };
 }
@@ -117,77 +192,317 @@ function decodeBase64(data: unknown): Buffer | undefined {
   return bytes.length === Math.floor((significant * 3) / 4) ? bytes : undefined;
 }
 
+/** The `kinesisRecordMetadata.partitionKey` of a record, if any. */
+function partitionKeyOf(
+  record: FirehoseTransformationEventRecord
+): string | undefined {
+  const key = (record.kinesisRecordMetadata as { partitionKey?: unknown })
+    ?.partitionKey;
+  return typeof key === 'string' && key.length > 0 ? key : undefined;
+}
+
 /**
- * Transforms every record of a Firehose event, in order.
+ * Each group's lines as newline-terminated text, cut at line boundaries into
+ * payloads of at most one Firehose record (1,000 KiB).
+ */
+function splitPayloads(
+  groups: ReadonlyMap<string, readonly Buffer[]>
+): Buffer[] {
+  const payloads: Buffer[] = [];
+  for (const lines of groups.values()) {
+    let parts: Buffer[] = [];
+    let size = 0;
+    for (const line of lines) {
+      if (size > 0 && size + line.length + 1 > MAX_REINGEST_RECORD_BYTES) {
+        payloads.push(Buffer.concat(parts, size));
+        parts = [];
+        size = 0;
+      }
+      parts.push(line, NEWLINE);
+      size += line.length + 1;
+    }
+    if (size > 0) payloads.push(Buffer.concat(parts, size));
+  }
+  return payloads;
+}
+
+/** Answers the records of one event, in order, within the budget. */
+class BatchPlanner {
+  readonly counters = newCounters();
+  readonly samples: MalformedSample[] = [];
+  readonly reingest: ReingestRequest[] = [];
+  readonly budget: ResponseBudget;
+  private readonly transformer: RecordTransformer;
+  private readonly options: BatchOptions;
+  private metadataKey: string | undefined;
+  private metadata: FirehoseTransformationMetadata | undefined;
+  private metadataBytes = 0;
+
+  constructor(
+    transformer: RecordTransformer,
+    options: BatchOptions,
+    records: readonly FirehoseTransformationEventRecord[]
+  ) {
+    this.transformer = transformer;
+    this.options = options;
+    this.budget = new ResponseBudget(options.budgetBytes, records);
+  }
+
+  answer(
+    record: FirehoseTransformationEventRecord,
+    index: number
+  ): FirehoseTransformationResultRecord {
+    const room = this.budget.open(index);
+    this.counters.records++;
+    const bytes = decodeBase64(record.data);
+    if (bytes === undefined) {
+      return this.fail(record, index, room, MALFORMED.INVALID_BASE64, '');
+    }
+    this.counters.bytesIn += bytes.length;
+    const transformer = this.transformer;
+    const status = transformer.transform(bytes);
+    this.counters.lines += transformer.lines;
+    if (status === 'ProcessingFailed') {
+      const reason = transformer.reason ?? MALFORMED.BAD_JSON_WRAPPER;
+      return this.fail(record, index, room, reason, transformer.excerpt);
+    }
+    if (status === 'Dropped') {
+      this.counters.dropped++;
+      this.budget.commit(
+        index,
+        entryBytes(this.budget.idBytes[index]!, 'Dropped', 0, 0)
+      );
+      return { recordId: record.recordId, result: 'Dropped', data: '' };
+    }
+    if (transformer.mixedKeys) {
+      this.counters.split++;
+      const payloads = this.options.reingest
+        ? splitPayloads(transformer.splitByKey(bytes))
+        : [];
+      return this.defer(record, index, room, payloads, 'split');
+    }
+    return this.ok(record, index, room, bytes);
+  }
+
+  private ok(
+    record: FirehoseTransformationEventRecord,
+    index: number,
+    room: number,
+    bytes: Buffer
+  ): FirehoseTransformationResultRecord {
+    const { output, key, kept } = this.transformer;
+    const metadata = key === undefined ? undefined : this.metadataOf(key);
+    const size = entryBytes(
+      this.budget.idBytes[index]!,
+      'Ok',
+      base64Length(output.length),
+      metadata === undefined ? 0 : this.metadataBytes
+    );
+    if (size <= room) {
+      this.budget.commit(index, size);
+      this.counters.ok++;
+      this.counters.linesOut += kept;
+      this.counters.bytesOut += output.length;
+      const result: FirehoseTransformationResultRecord = {
+        recordId: record.recordId,
+        result: 'Ok',
+        data: output.toBase64(),
+      };
+      if (metadata !== undefined) result.metadata = metadata;
+      return result;
+    }
+    if (responseBytes(1, size) > this.options.budgetBytes) {
+      const excerpt = `output entry of ${size} bytes cannot fit RESPONSE_BUDGET_BYTES (${this.options.budgetBytes})`;
+      return this.fail(
+        record,
+        index,
+        room,
+        MALFORMED.OUTPUT_TOO_LARGE,
+        excerpt
+      );
+    }
+    this.counters.overflowed++;
+    return this.defer(record, index, room, [bytes], 'overflow');
+  }
+
+  /** The record's answer waits for re-ingestion, or fails without it. */
+  private defer(
+    record: FirehoseTransformationEventRecord,
+    index: number,
+    room: number,
+    payloads: readonly Buffer[],
+    why: ReingestRequest['why']
+  ): FirehoseTransformationResultRecord {
+    if (!this.options.reingest) {
+      const excerpt = `${WHY_TEXT[why]}; re-ingestion is off (REINGEST=false)`;
+      return this.fail(record, index, room, MALFORMED.REINGEST_FAILED, excerpt);
+    }
+    this.reingest.push({
+      index,
+      payloads,
+      partitionKey: partitionKeyOf(record),
+      why,
+    });
+    this.budget.commit(index, this.budget.smallest(index));
+    return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
+  }
+
+  /** ProcessingFailed, echoing the original data when it fits the budget. */
+  private fail(
+    record: FirehoseTransformationEventRecord,
+    index: number,
+    room: number,
+    reason: MalformedReason,
+    excerpt: string
+  ): FirehoseTransformationResultRecord {
+    countFailure(this.counters, this.samples, record.recordId, reason, excerpt);
+    const data = typeof record.data === 'string' ? record.data : '';
+    const idBytes = this.budget.idBytes[index]!;
+    const echo = entryBytes(
+      idBytes,
+      'ProcessingFailed',
+      jsonStringBytes(data) - 2,
+      0
+    );
+    const fits = echo <= room;
+    this.budget.commit(index, fits ? echo : this.budget.smallest(index));
+    const answer = fits ? data : '';
+    return {
+      recordId: record.recordId,
+      result: 'ProcessingFailed',
+      data: answer,
+    };
+  }
+
+  /** The metadata of the last key, reused while consecutive records share it. */
+  private metadataOf(key: string): FirehoseTransformationMetadata {
+    if (key !== this.metadataKey || this.metadata === undefined) {
+      const partitionKeys = this.transformer.partitioner!.partitionKeys(key);
+      this.metadata = Object.freeze({ partitionKeys });
+      this.metadataBytes = Buffer.byteLength(JSON.stringify(this.metadata));
+      this.metadataKey = key;
+    }
+    return this.metadata;
+  }
+}
+
+function countFailure(
+  counters: BatchCounters,
+  samples: MalformedSample[],
+  recordId: string,
+  reason: MalformedReason,
+  excerpt: string
+): void {
+  counters.failed++;
+  counters.malformed[reason] = (counters.malformed[reason] ?? 0) + 1;
+  if (samples.length < MAX_SAMPLES) samples.push({ recordId, reason, excerpt });
+}
+
+/**
+ * Answers every record of a Firehose event, in order, within
+ * `options.budgetBytes`. Records that need re-ingestion are answered
+ * `ProcessingFailed` with empty data and listed in `reingest`; pass the put
+ * results to {@link settleBatch}. O(total bytes); never throws on record data.
  *
- * O(total bytes). A record never throws: bad data becomes ProcessingFailed
- * (returned with its original data, so Firehose keeps it intact).
+ * @throws TypeError when the event is not a Firehose transformation event
+ * @example const plan = planBatch(event, transformer, { budgetBytes: 6e6, reingest: true });
+ */
+function planBatch(
+  event: unknown,
+  transformer: RecordTransformer,
+  options: BatchOptions
+): BatchPlan {
+  assertFirehoseEvent(event);
+  const planner = new BatchPlanner(transformer, options, event.records);
+  const records = event.records.map((record, index) =>
+    planner.answer(record, index)
+  );
+  return {
+    response: { records },
+    counters: planner.counters,
+    samples: planner.samples,
+    responseBytes: planner.budget.total,
+    reingest: planner.reingest,
+  };
+}
+
+/**
+ * Settles the re-ingestion requests of a plan: a record whose payloads were
+ * all put becomes `Dropped` (empty data); any other stays `ProcessingFailed`
+ * (Firehose keeps the original). Mutates and returns the plan's outcome.
+ *
+ * @param put - per request, per payload: true when the put succeeded
+ * @example settleBatch(plan, await Promise.all(...))
+ */
+function settleBatch(
+  plan: BatchPlan,
+  put: readonly (readonly boolean[])[]
+): BatchOutcome {
+  const { counters, samples, response } = plan;
+  const saved = ENTRY_BASE_BYTES.ProcessingFailed - ENTRY_BASE_BYTES.Dropped;
+  let bytes = plan.responseBytes;
+  plan.reingest.forEach((request, i) => {
+    const results = put[i] ?? [];
+    const done = results.filter(Boolean).length;
+    counters.reingested += done;
+    const recordId = response.records[request.index]!.recordId;
+    if (done === request.payloads.length) {
+      response.records[request.index] = {
+        recordId,
+        result: 'Dropped',
+        data: '',
+      };
+      counters.dropped++;
+      bytes -= saved;
+      return;
+    }
+    const excerpt = `${WHY_TEXT[request.why]}; ${request.payloads.length - done} of ${request.payloads.length} re-ingestion puts failed`;
+    countFailure(
+      counters,
+      samples,
+      recordId,
+      MALFORMED.REINGEST_FAILED,
+      excerpt
+    );
+  });
+  return { response, counters, samples, responseBytes: bytes };
+}
+
+/**
+ * Transforms every record of a Firehose event, in order, without
+ * re-ingestion: records past the budget are `ProcessingFailed`
+ * (reason `reingest_failed`). See {@link planBatch}.
  *
  * @throws TypeError when the event is not a Firehose transformation event
  * @example const { response } = transformBatch(event, transformer);
  */
 function transformBatch(
   event: unknown,
-  transformer: RecordTransformer
-): BatchOutcome {
-  assertFirehoseEvent(event);
-  const counters = newCounters();
-  const samples: MalformedSample[] = [];
-  const records = event.records.map((record) =>
-    transformOne(record, transformer, counters, samples)
-  );
-  return { response: { records }, counters, samples };
-}
-
-function transformOne(
-  record: FirehoseTransformationEventRecord,
   transformer: RecordTransformer,
-  counters: BatchCounters,
-  samples: MalformedSample[]
-): FirehoseTransformationResultRecord {
-  const { recordId } = record;
-  counters.records++;
-  const bytes = decodeBase64(record.data);
-  if (bytes === undefined) {
-    return failed(record, counters, samples, MALFORMED.INVALID_BASE64, '');
-  }
-  counters.bytesIn += bytes.length;
-  const status = transformer.transform(bytes);
-  counters.lines += transformer.lines;
-  if (status === 'ProcessingFailed') {
-    return failed(
-      record,
-      counters,
-      samples,
-      transformer.reason ?? MALFORMED.BAD_JSON_WRAPPER,
-      transformer.excerpt
-    );
-  }
-  if (status === 'Dropped') {
-    counters.dropped++;
-    return { recordId, result: 'Dropped', data: '' };
-  }
-  counters.ok++;
-  counters.linesOut += transformer.kept;
-  counters.bytesOut += transformer.output.length;
-  return { recordId, result: 'Ok', data: transformer.output.toBase64() };
+  budgetBytes = DEFAULT_RESPONSE_BUDGET_BYTES
+): BatchOutcome {
+  const { reingest: _none, ...outcome } = planBatch(event, transformer, {
+    budgetBytes,
+    reingest: false,
+  });
+  return outcome;
 }
 
-function failed(
-  record: FirehoseTransformationEventRecord,
-  counters: BatchCounters,
-  samples: MalformedSample[],
-  reason: MalformedReason,
-  excerpt: string
-): FirehoseTransformationResultRecord {
-  counters.failed++;
-  counters.malformed[reason] = (counters.malformed[reason] ?? 0) + 1;
-  if (samples.length < MAX_SAMPLES) {
-    samples.push({ recordId: record.recordId, reason, excerpt });
-  }
-  const data = typeof record.data === 'string' ? record.data : '';
-  return { recordId: record.recordId, result: 'ProcessingFailed', data };
-}
-
-export type { BatchCounters, BatchOutcome, MalformedSample };
-export { assertFirehoseEvent, decodeBase64, newCounters, transformBatch };
+export type {
+  BatchCounters,
+  BatchOptions,
+  BatchOutcome,
+  BatchPlan,
+  MalformedSample,
+  ReingestRequest,
+};
+export {
+  assertFirehoseEvent,
+  DEFAULT_RESPONSE_BUDGET_BYTES,
+  decodeBase64,
+  MAX_REINGEST_RECORD_BYTES,
+  newCounters,
+  planBatch,
+  settleBatch,
+  transformBatch,
+};

@@ -19,12 +19,25 @@ import { ByteWriter } from '../output/byte-writer.ts';
 import type { Enrichment, LineSerializer } from '../output/types.ts';
 import { isGzip, openGzip, type Unwrapped, unwrapMessage } from './framing.ts';
 
+/**
+ * Partition keys of lines (PARTITION_KEYS), implemented by
+ * shared/firehose/partition.ts.
+ */
+interface LinePartitioner {
+  /** The key of a parsed line: equal strings mean the same partition. */
+  keyOf(line: FlowLogLine): string;
+  /** The `metadata.partitionKeys` map of a key from `keyOf`. */
+  partitionKeys(key: string): Readonly<Record<string, string>>;
+}
+
 /** What the transform loop does to every line. */
 interface Pipeline {
   readonly format: FlowLogFormat;
   readonly filter: LinePredicate | undefined;
   readonly enrichers: readonly Enricher[];
   readonly serializer: LineSerializer;
+  /** Set only when PARTITION_KEYS is: otherwise no per-line key work. */
+  readonly partitioner?: LinePartitioner | undefined;
 }
 
 /** Limits of record framing. */
@@ -60,20 +73,31 @@ class RecordTransformer {
   reason: MalformedReason | undefined;
   /** Text of the offending line (truncated), when the last record failed. */
   excerpt = '';
+  /** With a partitioner: the key every kept line of the last record shares. */
+  key: string | undefined;
+  /** With a partitioner: the kept lines of the last record differ in key. */
+  mixedKeys = false;
+  /** The pipeline's partitioner, if any. */
+  readonly partitioner: LinePartitioner | undefined;
 
   private readonly pipeline: Pipeline;
   private readonly limits: FramingLimits;
   private readonly plan: ScanPlan;
   private readonly line: FlowLogLine;
   private readonly header: Buffer;
+  /** A partial line carried from one chunk to the next. */
+  private pending: Buffer | undefined;
   private readonly unwrapped: Unwrapped = {
     bytes: Buffer.alloc(0),
     start: 0,
     end: 0,
   };
+  /** Kept lines by key, only while {@link RecordTransformer.splitByKey} runs. */
+  private groups: Map<string, Buffer[]> | undefined;
 
   constructor(pipeline: Pipeline, limits: FramingLimits) {
     this.pipeline = pipeline;
+    this.partitioner = pipeline.partitioner;
     this.limits = limits;
     this.plan = planScan(pipeline.format);
     this.line = new FlowLogLine(pipeline.format);
@@ -90,24 +114,90 @@ class RecordTransformer {
    *   or ProcessingFailed (`this.reason` says why)
    */
   transform(bytes: Buffer): RecordStatus {
+    this.begin();
+    if (!isGzip(bytes)) {
+      this.transformText(bytes, 0, bytes.length, true);
+      return this.finish();
+    }
+    const envelope = openGzip(bytes, this.limits.maxDecompressedBytes);
+    if (envelope.kind === 'malformed') {
+      return this.fail(envelope.reason, envelope.detail);
+    }
+    if (envelope.kind === 'lines') {
+      this.transformText(envelope.bytes, 0, envelope.bytes.length, true);
+    }
+    return this.finish();
+  }
+
+  /** Starts a record that arrives in chunks (plain text, not gzip). */
+  begin(): void {
     this.output.reset();
     this.lines = 0;
     this.kept = 0;
     this.reason = undefined;
     this.excerpt = '';
-    if (isGzip(bytes)) {
-      const envelope = openGzip(bytes, this.limits.maxDecompressedBytes);
-      if (envelope.kind === 'malformed') {
-        return this.fail(envelope.reason, envelope.detail);
+    this.key = undefined;
+    this.mixedKeys = false;
+    this.pending = undefined;
+  }
+
+  /**
+   * Transforms the complete lines of a chunk; a trailing partial line waits
+   * for the next chunk (the only bytes ever copied). Zero-copy otherwise.
+   */
+  write(chunk: Buffer): void {
+    let from = 0;
+    if (this.pending !== undefined) {
+      const lf = chunk.indexOf(LF);
+      if (lf < 0) {
+        this.pending = Buffer.concat([this.pending, chunk]);
+        return;
       }
-      if (envelope.kind === 'lines') {
-        this.transformText(envelope.bytes, 0, envelope.bytes.length, true);
-      }
-    } else {
-      this.transformText(bytes, 0, bytes.length, true);
+      const joined = Buffer.concat([this.pending, chunk.subarray(0, lf + 1)]);
+      this.pending = undefined;
+      this.transformText(joined, 0, joined.length, true);
+      from = lf + 1;
     }
+    const lastLf = chunk.lastIndexOf(LF);
+    if (lastLf < from) {
+      if (from < chunk.length) this.pending = Buffer.from(chunk.subarray(from));
+      return;
+    }
+    this.transformText(chunk, from, lastLf + 1, true);
+    if (lastLf + 1 < chunk.length) {
+      this.pending = Buffer.from(chunk.subarray(lastLf + 1));
+    }
+  }
+
+  /** Ends a chunked record: the last line needs no terminator. */
+  finish(): RecordStatus {
+    const pending = this.pending;
+    if (pending !== undefined) {
+      this.pending = undefined;
+      this.transformText(pending, 0, pending.length, true);
+    }
+    if (this.mixedKeys) this.key = undefined;
     if (this.reason !== undefined) return 'ProcessingFailed';
     return this.kept > 0 ? 'Ok' : 'Dropped';
+  }
+
+  /**
+   * The slow path for a record whose kept lines differ in partition key
+   * (`mixedKeys`): transforms it again and returns each kept line's text
+   * (without its framing or line end) grouped by key, in line order.
+   * O(bytes); the lines are views into the record's (or its unwrapped) bytes.
+   *
+   * @example for (const [key, lines] of t.splitByKey(bytes)) reingest(lines)
+   */
+  splitByKey(bytes: Buffer): ReadonlyMap<string, readonly Buffer[]> {
+    const groups = new Map<string, Buffer[]>();
+    this.groups = groups;
+    try {
+      this.transform(bytes);
+    } finally {
+      this.groups = undefined;
+    }
+    return groups;
   }
 
   private fail(reason: MalformedReason, excerpt: string): 'ProcessingFailed' {
@@ -178,6 +268,24 @@ class RecordTransformer {
     }
     serializer.write(line, enrichment, this.output);
     this.kept++;
+    if (this.partitioner !== undefined) this.trackKey(bytes, start, end);
+  }
+
+  /** Notes the kept line's partition key; collects the line when splitting. */
+  private trackKey(bytes: Buffer, start: number, end: number): void {
+    const key = this.partitioner!.keyOf(this.line);
+    if (this.kept === 1) {
+      this.key = key;
+    } else if (key !== this.key) {
+      this.mixedKeys = true;
+    }
+    const groups = this.groups;
+    if (groups !== undefined) {
+      const line = bytes.subarray(start, end);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [line]);
+      else group.push(line);
+    }
   }
 
   /** The header line of S3 flow-log files names the fields: skip it. */
@@ -196,5 +304,5 @@ class RecordTransformer {
   }
 }
 
-export type { FramingLimits, Pipeline, RecordStatus };
+export type { FramingLimits, LinePartitioner, Pipeline, RecordStatus };
 export { RecordTransformer };

@@ -29,7 +29,9 @@ function naive(
     let out = '';
     for (const raw of text.split('\n')) {
       if (raw === '') continue;
-      const line = raw.startsWith('{') ? (JSON.parse(raw).message as string) : raw;
+      const line = raw.startsWith('{')
+        ? (JSON.parse(raw).message as string)
+        : raw;
       const values = line.split(' ');
       const object: Record<string, string | number> = {};
       fields.forEach((field, i) => {

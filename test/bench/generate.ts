@@ -48,12 +48,18 @@ function makeEvent(
 ): { json: string; textBytes: number; records: number } {
   const random = prng(seed);
   const nextLine = lineMaker(formatName, random);
-  const records: Array<{ recordId: string; approximateArrivalTimestamp: number; data: string }> = [];
+  const records: Array<{
+    recordId: string;
+    approximateArrivalTimestamp: number;
+    data: string;
+  }> = [];
   let dataBytes = 0;
   let textBytes = 0;
   while (dataBytes < targetBytes) {
     const line = nextLine();
-    const data = wrapped ? `${JSON.stringify({ message: line })}\n` : `${line}\n`;
+    const data = wrapped
+      ? `${JSON.stringify({ message: line })}\n`
+      : `${line}\n`;
     textBytes += line.length + 1;
     dataBytes += data.length;
     records.push({
@@ -64,7 +70,8 @@ function makeEvent(
   }
   const event = {
     invocationId: 'bench',
-    deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/bench',
+    deliveryStreamArn:
+      'arn:aws:firehose:us-east-1:123456789012:deliverystream/bench',
     region: 'us-east-1',
     records,
   };

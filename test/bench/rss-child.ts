@@ -10,15 +10,25 @@ const formatName = (process.argv[2] ?? 'v5') as 'v2' | 'v5';
 const sizeMB = Number(process.argv[3] ?? 3);
 const format = parseFormat(formatOf(formatName));
 const transformer = new RecordTransformer(
-  { format, filter: undefined, enrichers: [], serializer: new JsonSerializer(format) },
+  {
+    format,
+    filter: undefined,
+    enrichers: [],
+    serializer: new JsonSerializer(format),
+  },
   { maxDecompressedBytes: 8 << 20 }
 );
 // Warm the code paths on a small event so the figure is the event's, not JIT's.
-transformBatch(JSON.parse(makeEvent(formatName, 64 * 1024, true).json), transformer);
+transformBatch(
+  JSON.parse(makeEvent(formatName, 64 * 1024, true).json),
+  transformer
+);
 const eventJson = makeEvent(formatName, sizeMB * 1024 * 1024, true).json;
 globalThis.gc?.();
 const before = process.memoryUsage().rss;
-const response = JSON.stringify(transformBatch(JSON.parse(eventJson), transformer).response);
+const response = JSON.stringify(
+  transformBatch(JSON.parse(eventJson), transformer).response
+);
 const peak = process.resourceUsage().maxRSS * 1024;
 const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
 console.log(

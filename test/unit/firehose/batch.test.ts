@@ -14,7 +14,8 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 function event(datas: unknown[]) {
   return {
     invocationId: 'i',
-    deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/s',
+    deliveryStreamArn:
+      'arn:aws:firehose:us-east-1:123456789012:deliverystream/s',
     region: 'us-east-1',
     records: datas.map((data, i) => ({
       recordId: `id-${i}`,
@@ -37,7 +38,12 @@ describe('transformBatch', () => {
       ['id-2', 'ProcessingFailed'],
       ['id-3', 'Ok'],
     ]);
-    expect(counters).toMatchObject({ records: 4, ok: 2, dropped: 1, failed: 1 });
+    expect(counters).toMatchObject({
+      records: 4,
+      ok: 2,
+      dropped: 1,
+      failed: 1,
+    });
   });
 
   it('returns the original data of a failed record so Firehose keeps it', () => {

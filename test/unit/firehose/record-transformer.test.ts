@@ -150,7 +150,10 @@ describe('CloudWatch Logs subscription envelopes', () => {
   it.each([
     ['truncated gzip', gzipSync(Buffer.from(ACCEPT)).subarray(0, 12)],
     ['an unknown messageType', cloudWatch({ messageType: 'X', logEvents: [] })],
-    ['a non-string message', cloudWatch({ messageType: 'DATA_MESSAGE', logEvents: [{ message: 1 }] })],
+    [
+      'a non-string message',
+      cloudWatch({ messageType: 'DATA_MESSAGE', logEvents: [{ message: 1 }] }),
+    ],
     ['JSON that is not an envelope list', gzipSync(Buffer.from('{"a":'))],
   ])('fails %s as a bad envelope', (_, data) => {
     expect(run(data).reason).toBe(MALFORMED.BAD_CLOUDWATCH_ENVELOPE);
