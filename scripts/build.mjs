@@ -10,6 +10,8 @@ await build({
   // Node 20 is the oldest runtime the code must run on (local tools, CI).
   target: 'node20',
   sourcemap: true,
+  // ES module builds of the AWS SDK tree-shake; the CommonJS ones do not.
+  mainFields: ['module', 'main'],
   minify: true,
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: {

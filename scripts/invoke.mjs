@@ -55,6 +55,8 @@ async function main() {
   const writeStdout = process.stdout.write.bind(process.stdout);
   process.stdout.write = process.stderr.write.bind(process.stderr);
   process.env.AWS_REGION ??= 'us-east-1';
+  // Local runs on Node 20 need not hear that future SDK releases want Node 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.AWS_LAMBDA_FUNCTION_NAME ??= 'FlowLogProcessorFunction';
   const bundle = pathToFileURL(resolve('dist/flow-log-processor/index.mjs'));
   const { handler } = await import(bundle.href);

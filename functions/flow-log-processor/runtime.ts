@@ -4,11 +4,8 @@
  * (EC2 for ENI metadata, S3 for ip-ranges.json). Any setting that cannot be
  * compiled fails here, with a ConfigError naming it.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import { EniDirectory } from '../../shared/aws/eni-directory.ts';
-import { loadIpRangesFromS3 } from '../../shared/aws/ip-ranges-source.ts';
+import type { EniDirectory } from '../../shared/aws/eni-directory.ts';
 import {
   collectFieldValues,
   createEnrichers,
@@ -51,14 +48,33 @@ async function loadIpRanges(config: Config): Promise<IpRangeTable | undefined> {
   if (!config.enrich.includes('aws_service')) return undefined;
   const uri = config.ipRangesS3Uri;
   if (uri === undefined) return loadBundledIpRanges();
+  // Loaded only when needed: the S3 client adds to every cold start.
+  const { createS3Client } = await import('./optional-clients.ts');
+  const { loadIpRangesFromS3 } = await import(
+    '../../shared/aws/ip-ranges-source.ts'
+  );
   try {
-    return await loadIpRangesFromS3(new S3Client({}), uri);
+    return await loadIpRangesFromS3(createS3Client(), uri);
   } catch (error) {
     throw new ConfigError(
       'IP_RANGES_S3_URI',
       `'${uri}': ${(error as Error).message}`
     );
   }
+}
+
+/** The EC2 client is half the bundle: loaded only when `eni` is on. */
+async function createEniDirectory(
+  config: Config
+): Promise<EniDirectory | undefined> {
+  if (!config.enrich.includes('eni')) return undefined;
+  const { createEc2Client } = await import('./optional-clients.ts');
+  const { EniDirectory } = await import('../../shared/aws/eni-directory.ts');
+  return new EniDirectory({
+    client: createEc2Client(),
+    ttlSeconds: config.eniCacheTtlSeconds,
+    maxEntries: config.eniCacheMaxEntries,
+  });
 }
 
 function buildEnrichers(config: Config, context: EnrichContext): Enricher[] {
@@ -82,13 +98,7 @@ async function buildRuntime(config: Config): Promise<Runtime> {
     createPartitioner(config.partitionKeys, format)
   );
   const ipRanges = await loadIpRanges(config);
-  const eniDirectory = config.enrich.includes('eni')
-    ? new EniDirectory({
-        client: new EC2Client({}),
-        ttlSeconds: config.eniCacheTtlSeconds,
-        maxEntries: config.eniCacheMaxEntries,
-      })
-    : undefined;
+  const eniDirectory = await createEniDirectory(config);
   const enrichers = buildEnrichers(config, {
     internalCidrs: config.internalCidrs,
     ipRanges,

@@ -174,22 +174,48 @@ function describe(value: unknown): string {
   return typeof value === 'undefined' ? 'missing' : `a ${typeof value}`;
 }
 
-/**
- * Decodes standard base64, refusing text with characters outside the
- * alphabet (Node would skip them silently).
- *
- * @returns the bytes, or undefined when `data` is not valid base64
- */
-function decodeBase64(data: unknown): Buffer | undefined {
-  if (typeof data !== 'string') return undefined;
+/** The decoded length of base64 text, or -1 when its length is impossible. */
+function decodedLength(data: string): number {
   let padding = 0;
   while (padding < 2 && data.charCodeAt(data.length - 1 - padding) === 0x3d) {
     padding++;
   }
   const significant = data.length - padding;
-  if (significant % 4 === 1) return undefined;
+  return significant % 4 === 1 ? -1 : Math.floor((significant * 3) / 4);
+}
+
+/**
+ * Decodes standard base64, refusing text with characters outside the
+ * alphabet (Node would skip them silently).
+ *
+ * @returns new bytes, or undefined when `data` is not valid base64
+ */
+function decodeBase64(data: unknown): Buffer | undefined {
+  if (typeof data !== 'string') return undefined;
+  const expected = decodedLength(data);
+  if (expected < 0) return undefined;
   const bytes = Buffer.from(data, 'base64');
-  return bytes.length === Math.floor((significant * 3) / 4) ? bytes : undefined;
+  return bytes.length === expected ? bytes : undefined;
+}
+
+/**
+ * Decodes records' base64 into one reused buffer: the hot path allocates no
+ * backing store per record. A view stays valid until the next `decode`.
+ */
+class ScratchDecoder {
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+
+  /** @returns a view of the bytes, or undefined when not valid base64 */
+  decode(data: unknown): Buffer | undefined {
+    if (typeof data !== 'string') return undefined;
+    const expected = decodedLength(data);
+    if (expected < 0) return undefined;
+    if (expected > this.scratch.length) {
+      this.scratch = Buffer.allocUnsafe(expected);
+    }
+    const written = this.scratch.write(data, 0, expected, 'base64');
+    return written === expected ? this.scratch.subarray(0, written) : undefined;
+  }
 }
 
 /** The `kinesisRecordMetadata.partitionKey` of a record, if any. */
@@ -232,6 +258,7 @@ class BatchPlanner {
   readonly samples: MalformedSample[] = [];
   readonly reingest: ReingestRequest[] = [];
   readonly budget: ResponseBudget;
+  private readonly decoder = new ScratchDecoder();
   private readonly transformer: RecordTransformer;
   private readonly options: BatchOptions;
   private metadataKey: string | undefined;
@@ -254,7 +281,7 @@ class BatchPlanner {
   ): FirehoseTransformationResultRecord {
     const room = this.budget.open(index);
     this.counters.records++;
-    const bytes = decodeBase64(record.data);
+    const bytes = this.decoder.decode(record.data);
     if (bytes === undefined) {
       return this.fail(record, index, room, MALFORMED.INVALID_BASE64, '');
     }
@@ -322,7 +349,8 @@ class BatchPlanner {
       );
     }
     this.counters.overflowed++;
-    return this.defer(record, index, room, [bytes], 'overflow');
+    // A copy: `bytes` is a view of the decoder's reused buffer.
+    return this.defer(record, index, room, [Buffer.from(bytes)], 'overflow');
   }
 
   /** The record's answer waits for re-ingestion, or fails without it. */

@@ -33,10 +33,8 @@ const ENTRY_BASE_BYTES: Readonly<
   ),
 });
 
-/** Characters JSON.stringify writes as they are: printable ASCII but `"`, `\`. */
-function isPlainJsonChar(code: number): boolean {
-  return code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c;
-}
+/** Text JSON.stringify writes as it is: printable ASCII but `"` and `\`. */
+const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
  * UTF-8 bytes of `JSON.stringify(text)`, quotes included: escapes (`\"`,
@@ -46,12 +44,8 @@ function isPlainJsonChar(code: number): boolean {
  * @example jsonStringBytes('a"b') // 6: "a\"b"
  */
 function jsonStringBytes(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    if (!isPlainJsonChar(text.charCodeAt(i))) {
-      return Buffer.byteLength(JSON.stringify(text));
-    }
-  }
-  return text.length + 2;
+  if (PLAIN_JSON_TEXT.test(text)) return text.length + 2;
+  return Buffer.byteLength(JSON.stringify(text));
 }
 
 /**

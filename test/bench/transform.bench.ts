@@ -130,11 +130,9 @@ function printRows(rows: Row[]): void {
 
 /** Runs a memory probe in a fresh process, so its figure is its own. */
 function probe(script: string, args: readonly string[]): string {
-  return execFileSync(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', script, ...args],
-    { encoding: 'utf8' }
-  ).trim();
+  return execFileSync(process.execPath, ['--expose-gc', script, ...args], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 console.log(
@@ -154,4 +152,4 @@ for (const sizeMB of [1, 3]) {
   );
 }
 printRows(rows);
-console.log(probe('test/bench/rss-child.ts', ['v5', '3']));
+console.log(probe('dist/bench/rss-child.mjs', ['v5', '3']));

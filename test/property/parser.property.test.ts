@@ -16,21 +16,19 @@ const formatArb = fc
     selector: (field) => field.name,
   })
   .chain((fields) =>
-    fc
-      .boolean()
-      .map((withUnknown) =>
-        withUnknown
-          ? [
-              ...fields,
-              {
-                name: 'resource-id',
-                key: 'resource_id',
-                type: 'string' as const,
-                version: 0,
-              },
-            ]
-          : fields
-      )
+    fc.boolean().map((withUnknown) =>
+      withUnknown
+        ? [
+            ...fields,
+            {
+              name: 'resource-id',
+              key: 'resource_id',
+              type: 'string' as const,
+              version: 0,
+            },
+          ]
+        : fields
+    )
   );
 
 const blankArb = fc.stringMatching(/^[ \t]{1,3}$/);

@@ -156,6 +156,10 @@ describe('the function', () => {
         Target: 'node22',
         Sourcemap: true,
         Minify: true,
+        MainFields: 'module,main',
+        Banner: [
+          "js=import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        ],
         EntryPoints: ['functions/flow-log-processor/index.ts'],
       },
     });
