@@ -34,13 +34,21 @@ interface Runtime {
   readonly ipRanges: IpRangeTable | undefined;
 }
 
-/** Runs a compile step, turning its error into a ConfigError for `setting`. */
+/** A core error message that already names its setting: `INTERNAL_CIDRS: …`. */
+const NAMED_SETTING = /^([A-Z][A-Z0-9_]*): /;
+
+/**
+ * Runs a compile step, turning its error into a ConfigError for `setting`,
+ * or for the setting the message names (ENRICH=direction fails on a bad
+ * INTERNAL_CIDRS value, say).
+ */
 function compile<T>(setting: string, step: () => T): T {
   try {
     return step();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(setting, (error as Error).message);
+    const message = (error as Error).message;
+    throw new ConfigError(NAMED_SETTING.exec(message)?.[1] ?? setting, message);
   }
 }
 

@@ -56,14 +56,4 @@ const MALFORMED = {
 /** One of the {@link MALFORMED} reason codes. */
 type MalformedReason = (typeof MALFORMED)[keyof typeof MALFORMED];
 
-/**
- * Narrows an unknown thrown value to an Error, wrapping anything else.
- *
- * @example const error = assertIsError(thrown); logger.error(error.message);
- */
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
-
-export type { FlowLogErrorCode, MalformedReason };
-export { asError, FlowLogError, MALFORMED };
+export { FlowLogError, MALFORMED };

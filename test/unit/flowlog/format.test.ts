@@ -114,6 +114,12 @@ describe('parseFormat', () => {
     expect(error.message).toContain("'log-status'");
   });
 
+  it('refuses an empty placeholder and a name longer than 64 characters', () => {
+    expect(errorOf(() => parseFormat('${}')).code).toBe('FLOWLOG_FORMAT_TOKEN');
+    const long = `\${${'a'.repeat(65)}}`;
+    expect(errorOf(() => parseFormat(long)).code).toBe('FLOWLOG_FORMAT_TOKEN');
+  });
+
   it('refuses an empty format', () => {
     expect(errorOf(() => parseFormat('   ')).code).toBe('FLOWLOG_FORMAT_EMPTY');
   });

@@ -104,6 +104,11 @@ describe('scanLine', () => {
     expect(line.integerText(0)).toBeUndefined();
   });
 
+  it('lists present fields in a plain object, small integers as numbers', () => {
+    const { line } = scan('café 42 -');
+    expect(line.toObject()).toEqual({ account_id: 'café', bytes: 42 });
+  });
+
   it('answers a Number for integers past 15 digits', () => {
     const { line } = scan('1 9007199254740993 ACCEPT');
     expect(line.integerText(1)).toBe('9007199254740993');
