@@ -56,4 +56,5 @@ const MALFORMED = {
 /** One of the {@link MALFORMED} reason codes. */
 type MalformedReason = (typeof MALFORMED)[keyof typeof MALFORMED];
 
+export type { FlowLogErrorCode, MalformedReason };
 export { FlowLogError, MALFORMED };

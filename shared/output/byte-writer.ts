@@ -60,6 +60,9 @@ class ByteWriter {
     if (count < NATIVE_COPY_THRESHOLD) {
       let at = this.length;
       for (let i = start; i < end; i++) target[at++] = source[i]!;
+    } else if (start === 0 && end === source.length) {
+      // A whole buffer (the serializers' preformatted runs): no view needed.
+      target.set(source, this.length);
     } else {
       target.set(source.subarray(start, end), this.length);
     }
@@ -68,14 +71,66 @@ class ByteWriter {
 
   /** Appends a string of code points below 0x100, one byte each. */
   latin1(text: string): void {
-    this.reserve(text.length);
-    this.length += this.buffer.write(text, this.length, 'latin1');
+    const count = text.length;
+    this.reserve(count);
+    if (count < NATIVE_COPY_THRESHOLD) {
+      const target = this.buffer;
+      let at = this.length;
+      for (let i = 0; i < count; i++) target[at++] = text.charCodeAt(i);
+      this.length = at;
+    } else {
+      this.length += this.buffer.write(text, this.length, 'latin1');
+    }
   }
 
   /** Appends a string as UTF-8. */
   utf8(text: string): void {
     this.reserve(text.length * 3);
     this.length += this.buffer.write(text, this.length, 'utf8');
+  }
+
+  /**
+   * Appends a string as a JSON string, quotes included: byte by byte while it
+   * is printable ASCII with nothing to escape (enrichment values, keys), else
+   * through JSON.stringify. No allocation on the fast path.
+   */
+  jsonString(text: string): void {
+    const count = text.length;
+    this.reserve(count + 2);
+    const target = this.buffer;
+    let at = this.length;
+    target[at++] = QUOTE;
+    for (let i = 0; i < count; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x20 || code > 0x7e || code === QUOTE || code === BACKSLASH) {
+        this.utf8(JSON.stringify(text));
+        return;
+      }
+      target[at++] = code;
+    }
+    target[at++] = QUOTE;
+    this.length = at;
+  }
+
+  /** Appends a finite number as JSON (`null` otherwise), digits by hand for small whole numbers. */
+  jsonNumber(value: number): void {
+    if (!Number.isFinite(value)) {
+      this.latin1('null');
+    } else if (Number.isInteger(value) && value >= 0 && value < 1e15) {
+      let digits = 1;
+      for (let bound = 10; bound <= value; bound *= 10) digits++;
+      this.reserve(digits);
+      const target = this.buffer;
+      let at = this.length + digits;
+      this.length = at;
+      let rest = value;
+      do {
+        target[--at] = 0x30 + (rest % 10);
+        rest = Math.floor(rest / 10);
+      } while (rest > 0);
+    } else {
+      this.latin1(String(value));
+    }
   }
 
   /**

@@ -6,7 +6,13 @@ import { CLOSE_BRACE, LF, OPEN_BRACE, QUOTE } from '../flowlog/bytes.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { FIELD_KIND, type FlowLogLine } from '../flowlog/line.ts';
 import type { ByteWriter } from './byte-writer.ts';
+import { writeJsonValue } from './nested-writer.ts';
 import type { Enrichment, LineSerializer } from './types.ts';
+
+/** `,`, 0x2C */
+const COMMA = 0x2c;
+/** `:`, 0x3A */
+const COLON = 0x3a;
 
 /**
  * Writes lines as flat JSON by copying field bytes: no field string is made.
@@ -35,10 +41,10 @@ class JsonSerializer implements LineSerializer {
     out.byte(OPEN_BRACE);
     let skipComma = this.writeFields(line, out);
     for (const key in enrichment) {
-      out.latin1(skipComma === 1 ? '"' : ',"');
-      out.utf8(key);
-      out.latin1('":');
-      out.utf8(JSON.stringify(enrichment[key]));
+      if (skipComma === 0) out.byte(COMMA);
+      out.jsonString(key);
+      out.byte(COLON);
+      writeJsonValue(out, enrichment[key]);
       skipComma = 0;
     }
     out.byte(CLOSE_BRACE);

@@ -86,10 +86,10 @@ function valueBytes(value: unknown): Buffer {
 function writeJsonValue(out: ByteWriter, value: unknown): void {
   switch (typeof value) {
     case 'string':
-      out.utf8(JSON.stringify(value));
+      out.jsonString(value);
       return;
     case 'number':
-      out.latin1(Number.isFinite(value) ? String(value) : 'null');
+      out.jsonNumber(value);
       return;
     case 'boolean':
       out.latin1(value ? 'true' : 'false');
@@ -127,7 +127,7 @@ function writeJsonObject(
     if (item === undefined || typeof item === 'function') continue;
     if (!first) out.byte(COMMA);
     first = false;
-    out.utf8(JSON.stringify(key));
+    out.jsonString(key);
     out.byte(0x3a); // :
     writeJsonValue(out, item);
   }
@@ -217,12 +217,12 @@ class NestedWriter {
 
   /** Puts a JS string as a JSON string. */
   putString(key: Buffer | undefined, value: string): void {
-    this.prefix(key).utf8(JSON.stringify(value));
+    this.prefix(key).jsonString(value);
   }
 
   /** Puts a safe integer or other finite number. */
   putNumber(key: Buffer | undefined, value: number): void {
-    this.prefix(key).latin1(String(value));
+    this.prefix(key).jsonNumber(value);
   }
 
   /** Puts any JSON-serialisable value (see {@link writeJsonValue}). */
