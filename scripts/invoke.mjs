@@ -1,24 +1,33 @@
 // Runs the bundled handler on a Firehose event file as Lambda would: settings
 // from the environment, a Lambda-like context, the response as JSON.
-//   npm run invoke -- EVENT.json [--out RESPONSE.json]
+//   npm run invoke -- EVENT.json [--out RESPONSE.json] [--env-vars ENV.json]
 // Without --out the response is the only thing on stdout; logs go to stderr.
+// --env-vars reads the same file as `sam local invoke --env-vars`
+// ({"FlowLogProcessorFunction": {...}} and/or {"Parameters": {...}});
+// variables already set in the shell win over the file.
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const USAGE = 'usage: npm run invoke -- EVENT.json [--out RESPONSE.json]';
+const USAGE =
+  'usage: npm run invoke -- EVENT.json [--out RESPONSE.json] [--env-vars ENV.json]';
+const FUNCTION_ID = 'FlowLogProcessorFunction';
 
 function parseArgs(argv) {
-  const args = { event: undefined, out: undefined };
+  const args = { event: undefined, out: undefined, envVars: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--out') args.out = argv[++i];
+    else if (arg === '--env-vars') args.envVars = argv[++i];
     else if (arg === '--help' || arg === '-h') args.help = true;
     else if (args.event === undefined) args.event = arg;
     else throw new Error(`unexpected argument '${arg}'\n${USAGE}`);
   }
-  if (!args.help && (args.event === undefined || args.out === '')) {
+  if (
+    !args.help &&
+    (args.event === undefined || args.out === '' || args.envVars === '')
+  ) {
     throw new Error(USAGE);
   }
   return args;
@@ -43,6 +52,15 @@ function lambdaContext(timeoutMs) {
   };
 }
 
+/** Applies a SAM --env-vars file; the shell's own variables win. */
+async function applyEnvFile(path) {
+  const file = JSON.parse(await readFile(path, 'utf8'));
+  const values = { ...file.Parameters, ...file[FUNCTION_ID] };
+  for (const [name, value] of Object.entries(values)) {
+    if (process.env[name] === undefined) process.env[name] = String(value);
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
@@ -50,6 +68,7 @@ async function main() {
     return;
   }
   const event = JSON.parse(await readFile(args.event, 'utf8'));
+  if (args.envVars !== undefined) await applyEnvFile(args.envVars);
   // Everything the function prints (logs, EMF metrics) goes to stderr so that
   // stdout carries the response alone.
   const writeStdout = process.stdout.write.bind(process.stdout);

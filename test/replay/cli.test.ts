@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle, listFiles, ROOT, runCli } from './run-cli.ts';
+import { listFiles, ROOT, runCli } from './run-cli.ts';
 
 const FIXTURES = join(ROOT, 'test/fixtures/replay');
 const FIXTURE = join(
@@ -30,7 +30,6 @@ function expected(name: string): unknown[] {
 }
 
 beforeAll(() => {
-  buildBundle();
   work = mkdtempSync(join(tmpdir(), 'replay-test-'));
 });
 

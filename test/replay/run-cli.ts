@@ -1,6 +1,6 @@
 // Runs the replay CLI as a child process, as a user would (stderr piped, so
-// not a terminal), and builds the bundle it loads.
-import { execFileSync, spawn } from 'node:child_process';
+// not a terminal). test/global-setup.ts builds the bundle it loads.
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +12,6 @@ interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** Builds dist/flow-log-processor/index.mjs once per test file. */
-function buildBundle(): void {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT });
 }
 
 function runCli(args: readonly string[], stdin?: string): Promise<CliResult> {
@@ -51,4 +46,4 @@ function listFiles(dir: string): string[] {
 }
 
 export type { CliResult };
-export { buildBundle, listFiles, ROOT, runCli };
+export { listFiles, ROOT, runCli };

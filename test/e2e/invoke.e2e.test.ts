@@ -1,0 +1,141 @@
+// `npm run invoke` as a user runs it: the shipped bundle on each events/
+// sample with the settings in events/env/, as `sam local invoke -e … -n …`
+// would. Expected results follow from the lines each event holds (see
+// scripts/generate-events.mjs and events/README.md).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Invoked {
+  results: string[];
+  outputs: unknown[][];
+}
+
+function invoke(name: string, env: Record<string, string> = {}): Invoked {
+  const stdout = execFileSync(
+    process.execPath,
+    [
+      'scripts/invoke.mjs',
+      `events/${name}.json`,
+      '--env-vars',
+      `events/env/${name}.json`,
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }
+  );
+  const response = JSON.parse(stdout) as {
+    records: Array<{ result: string; data: string }>;
+  };
+  return {
+    results: response.records.map((r) => r.result),
+    outputs: response.records.map((r) =>
+      r.result === 'Ok'
+        ? Buffer.from(r.data, 'base64')
+            .toString('utf8')
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line))
+        : []
+    ),
+  };
+}
+
+describe('npm run invoke on the events/ samples', () => {
+  it('transforms every documented default-format record', () => {
+    const { results, outputs } = invoke('firehose-v2-default');
+    expect(results).toEqual(Array(9).fill('Ok'));
+    expect(outputs[2]).toEqual([
+      {
+        version: 2,
+        account_id: '123456789010',
+        interface_id: 'eni-1235b8ca123456789',
+        start: 1431280876,
+        end: 1431280934,
+        log_status: 'NODATA',
+      },
+    ]);
+  });
+
+  it('reads the version-5 custom order', () => {
+    const { results, outputs } = invoke('firehose-v5-custom');
+    expect(results).toEqual(['Ok', 'Ok']);
+    expect(outputs[1]?.[0]).toMatchObject({
+      pkt_dst_aws_service: 'S3',
+      traffic_path: 8,
+      flow_direction: 'egress',
+    });
+  });
+
+  it('reads the transit gateway default format', () => {
+    const { results, outputs } = invoke('firehose-tgw');
+    expect(results).toEqual(['Ok', 'Ok']);
+    expect(outputs[1]?.[0]).toMatchObject({
+      resource_type: 'TransitGatewayAttachment',
+      tgw_dst_vpc_account_id: '012345678901',
+      packets_lost_no_route: 2,
+      packets_lost_blackhole: 1,
+    });
+  });
+
+  it('reads the ECS (v7) and reject-reason (v8) fields', () => {
+    const { results, outputs } = invoke('firehose-v7-v8');
+    expect(results).toEqual(['Ok', 'Ok']);
+    expect(outputs[0]?.[0]).toMatchObject({
+      ecs_cluster_name: 'my-cluster',
+      ecs_service_name: 'web-service',
+    });
+    expect(outputs[1]?.[0]).toMatchObject({ reject_reason: 'BPA' });
+    expect(outputs[1]?.[0]).not.toHaveProperty('ecs_cluster_name');
+  });
+
+  it('unpacks CloudWatch Logs envelopes and drops control messages', () => {
+    const { results, outputs } = invoke('firehose-cloudwatch-logs');
+    expect(results).toEqual(['Ok', 'Dropped', 'Ok']);
+    expect(outputs[0]).toHaveLength(3);
+    expect(outputs[2]).toHaveLength(3);
+  });
+
+  it('fails only the malformed records, keeping 64-bit counters exact', () => {
+    // Prepare / Act
+    const { results } = invoke('firehose-mixed-malformed');
+    const stdout = execFileSync(
+      process.execPath,
+      ['scripts/invoke.mjs', 'events/firehose-mixed-malformed.json'],
+      { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }
+    );
+    // Assess
+    expect(results).toEqual([
+      'Ok',
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'Ok',
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'Dropped',
+      'Ok',
+    ]);
+    const last = JSON.parse(stdout).records[7].data as string;
+    expect(Buffer.from(last, 'base64').toString()).toContain(
+      '"packets":18446744073709551615,'
+    );
+  });
+
+  it('applies FILTER, ENRICH and OUTPUT_FORMAT from the shell over the file', () => {
+    const { results, outputs } = invoke('firehose-v2-default', {
+      FILTER: 'action = REJECT',
+      ENRICH: 'protocol',
+      OUTPUT_FORMAT: 'ecs',
+    });
+    expect(results.filter((r) => r === 'Ok')).toHaveLength(3);
+    expect(outputs[1]?.[0]).toMatchObject({
+      event: { outcome: 'failure' },
+      network: { transport: 'tcp' },
+    });
+  });
+});
