@@ -355,13 +355,7 @@ class EcsSerializer implements LineSerializer {
       if (i === flags) writeFlagNames(line, w, flags);
     }
     w.open(K_ENRICHMENT);
-    for (const key in enrichment) {
-      const value = enrichment[key];
-      if (value === undefined) continue;
-      if (MAPPED_ENRICHMENT.has(key) && typeof value === 'string') continue;
-      if (key === 'direction' && usedDirection) continue;
-      w.putNamed(key, value);
-    }
+    w.putLeftoverEnrichment(enrichment, MAPPED_ENRICHMENT, usedDirection);
     w.close();
     w.close();
     w.close();

@@ -7,6 +7,7 @@
 import { CLOSE_BRACE, LF, OPEN_BRACE, QUOTE } from '../flowlog/bytes.ts';
 import { FIELD_KIND, type FlowLogLine } from '../flowlog/line.ts';
 import type { ByteWriter } from './byte-writer.ts';
+import type { Enrichment } from './types.ts';
 
 /** `,`, 0x2C */
 const COMMA = 0x2c;
@@ -289,6 +290,25 @@ class NestedWriter {
     out.copy(line.bytes, start, end);
     // Canonical digits: a lone "0" stays 0, anything else gains three zeros.
     if (end - start !== 1 || line.bytes[start] !== 0x30) out.latin1('000');
+  }
+
+  /**
+   * Puts the enrichment keys a serializer did not map elsewhere, inside the
+   * object already opened for them: every key except the string values of
+   * `mapped` and, when the line's own `flow-direction` was used, `direction`.
+   */
+  putLeftoverEnrichment(
+    enrichment: Enrichment,
+    mapped: ReadonlySet<string>,
+    usedDirection: boolean
+  ): void {
+    for (const key in enrichment) {
+      const value = enrichment[key];
+      if (value === undefined) continue;
+      if (mapped.has(key) && typeof value === 'string') continue;
+      if (key === 'direction' && usedDirection) continue;
+      this.putNamed(key, value);
+    }
   }
 
   private push(key: Buffer | undefined, opener: number): void {

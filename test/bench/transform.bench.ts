@@ -2,7 +2,7 @@
 // generated events, and reports MB/s of flow-log text, ratios and memory.
 // A benchmark, not a test: nothing here asserts.
 import { execFileSync } from 'node:child_process';
-import { createEnrichers } from '../../shared/enrich/index.ts';
+import { createEnrichers, ENRICHER_NAMES } from '../../shared/enrich/index.ts';
 import { transformBatch } from '../../shared/firehose/batch.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
@@ -15,15 +15,9 @@ const WARMUP = 5;
 const MB = 1024 * 1024;
 
 /** Every enricher that needs no AWS call (all but eni and aws_service). */
-const LOCAL_ENRICHERS = [
-  'protocol',
-  'tcp_flags',
-  'traffic_path',
-  'time',
-  'ip',
-  'direction',
-  'community_id',
-];
+const LOCAL_ENRICHERS = ENRICHER_NAMES.filter(
+  (name) => name !== 'eni' && name !== 'aws_service'
+);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

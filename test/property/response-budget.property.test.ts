@@ -24,7 +24,7 @@ import {
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
 import { JsonSerializer } from '../../shared/output/json.ts';
-import { V5_29_FORMAT } from '../bench/generate.ts';
+import { prng, V5_29_FORMAT } from '../bench/generate.ts';
 
 const FORMATS = [VPC_DEFAULT_FORMAT, V5_29_FORMAT, TGW_DEFAULT_FORMAT].map(
   (text) => parseFormat(text)
@@ -40,18 +40,6 @@ const STRING_VALUES = [
   'q"u\\o',
   'ü',
 ];
-
-/** mulberry32: the event is built from a seed so fast-check shrinks the recipe. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function lineOf(
   format: FlowLogFormat,
