@@ -115,7 +115,11 @@ async function buildRuntime(config: Config): Promise<Runtime> {
   });
   const transformer = new RecordTransformer(
     { format, filter, enrichers, serializer, partitioner },
-    { maxDecompressedBytes: config.maxDecompressedBytes }
+    {
+      maxDecompressedBytes: config.maxDecompressedBytes,
+      // base64 makes 3 bytes 4 characters: more output can never fit.
+      maxOutputBytes: Math.floor((config.responseBudgetBytes * 3) / 4),
+    }
   );
   return { config, transformer, eniDirectory, ipRanges };
 }

@@ -12,6 +12,7 @@ import {
   OPEN_BRACE,
 } from '../flowlog/bytes.ts';
 import type { MalformedReason } from '../flowlog/errors.ts';
+import { MALFORMED } from '../flowlog/errors.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { FlowLogLine } from '../flowlog/line.ts';
 import { planScan, type ScanPlan, scanLine } from '../flowlog/scan.ts';
@@ -44,6 +45,12 @@ interface Pipeline {
 interface FramingLimits {
   /** Cap on a gzip record's decompressed size (MAX_DECOMPRESSED_BYTES). */
   readonly maxDecompressedBytes: number;
+  /**
+   * Output past which a record can never be answered (a response holds its
+   * base64): the record fails as output_too_large at once instead of growing
+   * the output buffer further. Default: no cap.
+   */
+  readonly maxOutputBytes?: number;
 }
 
 /** How a record turned out; the output stays in the transformer's writer. */
@@ -82,6 +89,7 @@ class RecordTransformer {
 
   private readonly pipeline: Pipeline;
   private readonly limits: FramingLimits;
+  private readonly maxOutputBytes: number;
   private readonly plan: ScanPlan;
   private readonly line: FlowLogLine;
   private readonly header: Buffer;
@@ -99,6 +107,7 @@ class RecordTransformer {
     this.pipeline = pipeline;
     this.partitioner = pipeline.partitioner;
     this.limits = limits;
+    this.maxOutputBytes = limits.maxOutputBytes ?? Number.POSITIVE_INFINITY;
     this.plan = planScan(pipeline.format);
     this.line = new FlowLogLine(pipeline.format);
     this.header = Buffer.from(
@@ -268,6 +277,13 @@ class RecordTransformer {
     }
     serializer.write(line, enrichment, this.output);
     this.kept++;
+    if (this.output.length > this.maxOutputBytes) {
+      this.fail(
+        MALFORMED.OUTPUT_TOO_LARGE,
+        `output passed ${this.maxOutputBytes} bytes, more than any response can hold`
+      );
+      return;
+    }
     if (this.partitioner !== undefined) this.trackKey(bytes, start, end);
   }
 

@@ -1,7 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { RecordTransformer } from '../../../shared/firehose/record-transformer.ts';
 import { MALFORMED } from '../../../shared/flowlog/errors.ts';
 import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
+import { parseFormat } from '../../../shared/flowlog/format.ts';
+import { JsonSerializer } from '../../../shared/output/json.ts';
 import { jsonTransformer, transformText } from '../../helpers/pipeline.ts';
 
 const ACCEPT =
@@ -171,6 +174,29 @@ describe('record results', () => {
     expect(result.status).toBe('ProcessingFailed');
     expect(result.reason).toBe(MALFORMED.TOO_FEW_FIELDS);
     expect(transformer.excerpt).toBe('2 123 eni');
+  });
+});
+
+describe('output cap', () => {
+  it('fails a record as soon as its output passes maxOutputBytes', () => {
+    // Prepare: one output line is 272 bytes (ACCEPT_JSON plus a newline).
+    const capped = new RecordTransformer(
+      {
+        format: parseFormat(VPC_DEFAULT_FORMAT),
+        filter: undefined,
+        enrichers: [],
+        serializer: new JsonSerializer(parseFormat(VPC_DEFAULT_FORMAT)),
+      },
+      { maxDecompressedBytes: 1 << 20, maxOutputBytes: 600 }
+    );
+    // Act
+    const two = transformText(capped, `${ACCEPT}\n${ACCEPT}`);
+    const three = transformText(capped, `${ACCEPT}\n${ACCEPT}\n${ACCEPT}`);
+    // Assess
+    expect(ACCEPT_JSON.length + 1).toBe(272);
+    expect(two.status).toBe('Ok');
+    expect(three.status).toBe('ProcessingFailed');
+    expect(three.reason).toBe(MALFORMED.OUTPUT_TOO_LARGE);
   });
 });
 
