@@ -59,7 +59,7 @@ describe('hostile records', () => {
     const inString = '2 123456789010 eni-\u0000 a b 1 2 6 1 1 1 2 ACCEPT OK';
     const { record } = answer(Buffer.from(inString));
     expect(record.result).toBe('Ok');
-    const json = Buffer.from(record.data, 'base64').toString();
+    const json = Buffer.from(record.data ?? '', 'base64').toString();
     expect(JSON.parse(json).interface_id).toBe('eni-\u0000');
   });
 
