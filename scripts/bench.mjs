@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 
-const entries = ['transform.bench', 'rss-child', 'peak-rss'];
+const entries = ['transform.bench', 'rss-child', 'peak-rss', 'enricher-cost'];
 await build({
   entryPoints: entries.map((name) => `test/bench/${name}.ts`),
   outdir: 'dist/bench',

@@ -144,6 +144,29 @@ function printRows(rows: Row[]): void {
   for (const line of lines) console.log(pad(line));
 }
 
+/**
+ * What each local enricher adds per line, keys written included: the
+ * transform alone on a v5 1 MB wrapped event, each configuration in its own
+ * process (one pipeline per process, as deployed), best of rounds.
+ */
+function printEnricherCosts(): void {
+  // The least of three processes: a shared machine only ever adds time.
+  const best = (args: string[]) =>
+    Math.min(
+      ...[0, 1, 2].map(() =>
+        Number(probe('dist/bench/enricher-cost.mjs', args))
+      )
+    );
+  const base = best([]);
+  const costs = LOCAL_ENRICHERS.map((name) => {
+    const ns = best([name]) - base;
+    return `${name} ${Math.max(0, ns)}`;
+  });
+  console.log(
+    `transform alone: ${base} ns/line; each enricher adds (ns/line, keys written included): ${costs.join(', ')}`
+  );
+}
+
 /** Runs a memory probe in a fresh process, so its figure is its own. */
 function probe(script: string, args: readonly string[]): string {
   return execFileSync(process.execPath, ['--expose-gc', script, ...args], {
@@ -168,4 +191,5 @@ for (const sizeMB of [1, 3]) {
   );
 }
 printRows(rows);
+printEnricherCosts();
 console.log(probe('dist/bench/rss-child.mjs', ['v5', '3']));
