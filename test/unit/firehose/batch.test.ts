@@ -5,25 +5,14 @@ import {
 } from '../../../shared/firehose/batch.ts';
 import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
 import { jsonTransformer } from '../../helpers/pipeline.ts';
+import { firehoseEvent } from '../../helpers/render.ts';
 
 const LINE =
   '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
 const transformer = jsonTransformer(VPC_DEFAULT_FORMAT);
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
-function event(datas: unknown[]) {
-  return {
-    invocationId: 'i',
-    deliveryStreamArn:
-      'arn:aws:firehose:us-east-1:123456789012:deliverystream/s',
-    region: 'us-east-1',
-    records: datas.map((data, i) => ({
-      recordId: `id-${i}`,
-      approximateArrivalTimestamp: 0,
-      data,
-    })),
-  };
-}
+const event = firehoseEvent;
 
 describe('transformBatch', () => {
   it('answers every recordId once, in input order', () => {

@@ -13,6 +13,7 @@ import { parseFormat } from '../../../shared/flowlog/format.ts';
 import { FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
 import { JsonSerializer } from '../../../shared/output/json.ts';
+import { firehoseEvent } from '../../helpers/render.ts';
 
 const V5_FORMAT =
   '${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${type} ${packets} ${bytes} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${action} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path} ${flow-direction} ${log-status}';
@@ -48,19 +49,7 @@ function transformerWith(keys: string[], formatText = VPC_DEFAULT_FORMAT) {
   );
 }
 
-function event(datas: string[]) {
-  return {
-    invocationId: 'i',
-    deliveryStreamArn:
-      'arn:aws:firehose:us-east-1:123456789012:deliverystream/s',
-    region: 'us-east-1',
-    records: datas.map((data, i) => ({
-      recordId: `id-${i}`,
-      approximateArrivalTimestamp: 1700000000000,
-      data,
-    })),
-  };
-}
+const event = firehoseEvent;
 
 describe('createPartitioner', () => {
   it('builds nothing when PARTITION_KEYS is empty', () => {

@@ -1,36 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
-import { parseFormat } from '../../../shared/flowlog/format.ts';
-import { FlowLogLine } from '../../../shared/flowlog/line.ts';
-import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
-import { ByteWriter } from '../../../shared/output/byte-writer.ts';
+import type { FlowLogFormat } from '../../../shared/flowlog/format.ts';
 import { OCSF_VERSION, OcsfSerializer } from '../../../shared/output/ocsf.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
+import { type Json, renderLines, renderOne } from '../../helpers/render.ts';
 
-type Json = Record<string, unknown>;
-
-/** Serializes lines of one format; returns the raw output text. */
-function render(
+const create = (format: FlowLogFormat) => new OcsfSerializer(format);
+const render = (
   formatText: string,
   lines: readonly string[],
-  enrichment: Enrichment = {}
-): string {
-  const format = parseFormat(formatText);
-  const plan = planScan(format);
-  const line = new FlowLogLine(format);
-  const serializer = new OcsfSerializer(format);
-  const out = new ByteWriter(64);
-  for (const text of lines) {
-    const bytes = Buffer.from(text, 'utf8');
-    expect(scanLine(bytes, 0, bytes.length, plan, line)).toBeUndefined();
-    serializer.write(line, enrichment, out);
-  }
-  return out.toBuffer().toString('utf8');
-}
-
-function one(formatText: string, text: string, enrichment?: Enrichment): Json {
-  return JSON.parse(render(formatText, [text], enrichment)) as Json;
-}
+  enrichment?: Enrichment
+) => renderLines(create, formatText, lines, enrichment);
+const one = (formatText: string, text: string, enrichment?: Enrichment) =>
+  renderOne(create, formatText, text, enrichment);
 
 const ACCEPTED =
   '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
