@@ -47,6 +47,46 @@ function isGzip(bytes: Buffer): boolean {
 }
 
 /**
+ * The O(1) shape check of direct delivery's wrapper: `bytes[start, end)`
+ * starts with `{"message":"` and ends with `"}` (blanks after it allowed).
+ * Sets `into` to the text between, unverified: it may still hold escapes or
+ * quotes, which the caller detects while scanning and then takes the
+ * general path, {@link unwrapMessage}.
+ *
+ * @returns false when the line does not have that shape
+ */
+function wrappedRange(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  into: Unwrapped
+): boolean {
+  const from = start + MESSAGE_PREFIX.length;
+  let last = end;
+  while (last > from && isBlank(bytes[last - 1]!)) last--;
+  if (
+    last - from < 2 ||
+    bytes[last - 1] !== CLOSE_BRACE ||
+    bytes[last - 2] !== QUOTE ||
+    bytes.compare(MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length, start, from) !== 0
+  ) {
+    return false;
+  }
+  into.bytes = bytes;
+  into.start = from;
+  into.end = last - 2;
+  return true;
+}
+
+/** True when `bytes[start, end)` holds `"` or `\`: JSON text to decode. */
+function hasJsonEscape(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (bytes[i] === QUOTE || bytes[i] === BACKSLASH) return true;
+  }
+  return false;
+}
+
+/**
  * Finds the message of `{"message":"…"}` in `bytes[start, end)` without
  * copying when it has no escapes; otherwise parses the object as JSON.
  *
@@ -201,4 +241,4 @@ function openGzip(bytes: Buffer, maxBytes: number): Envelope {
 }
 
 export type { Envelope, Unwrapped };
-export { isGzip, openGzip, unwrapMessage };
+export { hasJsonEscape, isGzip, openGzip, unwrapMessage, wrappedRange };

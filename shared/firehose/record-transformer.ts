@@ -14,11 +14,18 @@ import {
 import type { MalformedReason } from '../flowlog/errors.ts';
 import { MALFORMED } from '../flowlog/errors.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
-import { FlowLogLine } from '../flowlog/line.ts';
+import { FIELD_KIND, FlowLogLine } from '../flowlog/line.ts';
 import { planScan, type ScanPlan, scanLine } from '../flowlog/scan.ts';
 import { ByteWriter } from '../output/byte-writer.ts';
 import type { Enrichment, LineSerializer } from '../output/types.ts';
-import { isGzip, openGzip, type Unwrapped, unwrapMessage } from './framing.ts';
+import {
+  hasJsonEscape,
+  isGzip,
+  openGzip,
+  type Unwrapped,
+  unwrapMessage,
+  wrappedRange,
+} from './framing.ts';
 
 /**
  * Partition keys of lines (PARTITION_KEYS), implemented by
@@ -249,6 +256,12 @@ class RecordTransformer {
       return;
     }
     const unwrapped = this.unwrapped;
+    if (
+      wrappedRange(bytes, first, end, unwrapped) &&
+      this.transformWrappedFast(unwrapped.bytes, unwrapped.start, unwrapped.end)
+    ) {
+      return;
+    }
     const reason = unwrapMessage(bytes, first, end, unwrapped);
     if (reason !== undefined) {
       this.fail(reason, bytes.toString('utf8', first, end));
@@ -257,9 +270,53 @@ class RecordTransformer {
     this.transformText(unwrapped.bytes, unwrapped.start, unwrapped.end, false);
   }
 
+  /**
+   * Scans a wrapped message in place, unverified: a message without `"` or
+   * `\` scans as it would decoded. When the scan shows one (an escaped field,
+   * or a failure), returns false for the general path to decode the JSON.
+   * Saves a pass over every wrapped line.
+   */
+  private transformWrappedFast(
+    bytes: Buffer,
+    start: number,
+    end: number
+  ): boolean {
+    let first = start;
+    while (first < end && (BYTE_CLASS[bytes[first]!]! & CLASS_BLANK) !== 0) {
+      first++;
+    }
+    let last = end;
+    if (last > first && bytes[last - 1] === CR) last--;
+    if (first === last) return true;
+    const reason = scanLine(bytes, first, last, this.plan, this.line);
+    const suspect = reason === undefined ? this.hasEscapedField() : true;
+    if (suspect && hasJsonEscape(bytes, first, last)) return false;
+    this.finishLine(reason, bytes, first, last);
+    return true;
+  }
+
+  /** True when a scanned field holds bytes JSON escapes. */
+  private hasEscapedField(): boolean {
+    const kinds = this.line.kinds;
+    for (let i = 0; i < kinds.length; i++) {
+      if (kinds[i] === FIELD_KIND.ESCAPE) return true;
+    }
+    return false;
+  }
+
   private transformLine(bytes: Buffer, start: number, end: number): void {
+    const reason = scanLine(bytes, start, end, this.plan, this.line);
+    this.finishLine(reason, bytes, start, end);
+  }
+
+  /** Everything after the scan: failure, or filter, enrich and write. */
+  private finishLine(
+    reason: MalformedReason | undefined,
+    bytes: Buffer,
+    start: number,
+    end: number
+  ): void {
     const line = this.line;
-    const reason = scanLine(bytes, start, end, this.plan, line);
     if (reason !== undefined) {
       if (!this.isHeader(bytes, start, end)) {
         this.lines++;

@@ -73,6 +73,23 @@ describe('the direct-delivery JSON wrapper', () => {
     expect(run(escaped).lines).toEqual([ACCEPT_JSON]);
   });
 
+  it('drops a wrapper whose message is empty or blank', () => {
+    expect(run('{"message":""}').status).toBe('Dropped');
+    expect(run('{"message":"  \t "}\n').status).toBe('Dropped');
+  });
+
+  it('decodes an escaped separator the fast path cannot see', () => {
+    // \u0020 is a space once decoded: 14 fields, not 13.
+    const escaped = `{"message":"${ACCEPT.replace(' OK', '\\u0020OK')}"}`;
+    expect(run(escaped).lines).toEqual([ACCEPT_JSON]);
+  });
+
+  it('treats a header line inside the wrapper as the header', () => {
+    expect(run(`${wrap(HEADER)}\n${wrap(ACCEPT)}`).lines).toEqual([
+      ACCEPT_JSON,
+    ]);
+  });
+
   it('escapes quotes and controls from an escaped message value', () => {
     const line = ACCEPT.replace('ACCEPT', 'AC"C\\E\u0002PT').replace(
       ' OK',
