@@ -3,7 +3,7 @@ import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
 import type { FlowLogFormat } from '../../../shared/flowlog/format.ts';
 import { ECS_VERSION, EcsSerializer } from '../../../shared/output/ecs.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
-import { type Json, renderLines, renderOne } from '../../helpers/render.ts';
+import { renderLines, renderOne } from '../../helpers/render.ts';
 
 const create = (format: FlowLogFormat) => new EcsSerializer(format);
 const render = (
