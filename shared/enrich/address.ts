@@ -5,15 +5,9 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
+import { type IpVersion, ipv4Number, parseIp } from '../net/ip.ts';
 import type { Enrichment } from '../output/types.ts';
-import {
-  type AddressClass,
-  classifyIpv4,
-  classifyIpv6,
-  type IpVersion,
-  ipv4Number,
-  parseIp,
-} from './ip.ts';
+import { type AddressClass, classifyIpv4, classifyIpv6 } from './ip.ts';
 import type { Enricher } from './types.ts';
 
 /** The flow-log fields that hold addresses, in the order keys are added. */

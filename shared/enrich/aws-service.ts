@@ -4,9 +4,9 @@
  */
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
+import { ipv4Number } from '../net/ip.ts';
 import type { Enrichment } from '../output/types.ts';
 import { addressFieldsOf, readAddress } from './address.ts';
-import { ipv4Number } from './ip.ts';
 import type { IpRangeTable } from './ip-ranges.ts';
 import type { Enricher } from './types.ts';
 

@@ -8,10 +8,10 @@
 import * as crypto from 'node:crypto';
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
+import { type IpVersion, parseIp } from '../net/ip.ts';
 import type { Enrichment } from '../output/types.ts';
 import { readAddress } from './address.ts';
 import { EnrichError } from './errors.ts';
-import { type IpVersion, parseIp } from './ip.ts';
 import type { Enricher } from './types.ts';
 
 /** Protocols whose hash input carries ports: ICMP, TCP, UDP, ICMPv6, SCTP. */

@@ -4,9 +4,9 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
+import type { CidrSet } from '../net/ip.ts';
 import type { Enrichment } from '../output/types.ts';
 import { readAddress } from './address.ts';
-import type { CidrSet } from './ip.ts';
 import type { Enricher } from './types.ts';
 
 /** Values of the `direction` key. */

@@ -4,13 +4,14 @@
  * order listed. Keys and value types: docs/enrichment.md.
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
+import type { CidrSet } from '../net/ip.ts';
 import { AddressEnricher } from './address.ts';
 import { AwsServiceEnricher } from './aws-service.ts';
 import { CommunityIdEnricher } from './community-id.ts';
 import { DirectionEnricher, directionInputs } from './direction.ts';
 import { type EniCache, EniEnricher } from './eni.ts';
 import { EnrichError } from './errors.ts';
-import { CidrSet } from './ip.ts';
+import { internalNetworks } from './ip.ts';
 import type { IpRangeTable } from './ip-ranges.ts';
 import { ProtocolEnricher } from './protocol.ts';
 import { TcpFlagsEnricher } from './tcp-flags.ts';
@@ -190,7 +191,7 @@ function createEnrichers(
   format: FlowLogFormat,
   context: EnrichContext
 ): Enricher[] {
-  const internal = new CidrSet(context.internalCidrs, 'INTERNAL_CIDRS');
+  const internal = internalNetworks(context.internalCidrs, 'INTERNAL_CIDRS');
   const seen = new Set<string>();
   const checked = names.map((name, i) => checkName(name, i + 1, seen));
   for (const name of checked) {

@@ -4,9 +4,11 @@
  * binary search. Loading is pure; fetching the file is an adapter's job
  * (shared/aws/ip-ranges-source.ts).
  */
+
+import type { Cidr } from '../net/ip.ts';
 import sample from './data/ip-ranges.sample.json' with { type: 'json' };
 import { EnrichError } from './errors.ts';
-import { type Cidr, tryParseCidr } from './ip.ts';
+import { tryParseCidr } from './ip.ts';
 
 /** What a lookup answers for an address inside a published prefix. */
 interface IpRangeMatch {

@@ -5,8 +5,9 @@
  */
 import type { FlowLogFormat, FormatField } from '../flowlog/format.ts';
 import { fieldIndex } from '../flowlog/format.ts';
+import { type Cidr, CidrSet } from '../net/ip.ts';
 import type { FieldRef, FilterNode, Literal } from './ast.ts';
-import { type Cidr, CidrMatcher, looksLikeCidr, parseCidr } from './cidr.ts';
+import { looksLikeCidr, parseCidr } from './cidr.ts';
 import { filterError } from './errors.ts';
 import { integerCompare, memberOf, presence, stringEquals } from './match.ts';
 import { type FilterLimits, parseFilter } from './parser.ts';
@@ -134,7 +135,7 @@ function compileIn(
     if (isCidrWord(value)) networks.push(networkOf(value));
     else literals.push(Buffer.from(value.text, 'utf8'));
   }
-  const matcher = networks.length > 0 ? new CidrMatcher(networks) : undefined;
+  const matcher = networks.length > 0 ? new CidrSet(networks) : undefined;
   return memberOf(resolved.index, literals, matcher, node.negated);
 }
 

@@ -6,8 +6,8 @@
  * included, as SQL comparisons with NULL do.
  */
 import { FIELD_KIND, type FlowLogLine } from '../flowlog/line.ts';
+import type { CidrSet } from '../net/ip.ts';
 import type { CompareOperator } from './ast.ts';
-import type { CidrMatcher } from './cidr.ts';
 import type { LinePredicate } from './types.ts';
 
 const ABSENT = FIELD_KIND.ABSENT;
@@ -119,15 +119,18 @@ function equalsAny(
 function memberOf(
   index: number,
   literals: readonly Uint8Array[],
-  networks: CidrMatcher | undefined,
+  networks: CidrSet | undefined,
   negated: boolean
 ): LinePredicate {
   return (line: FlowLogLine) => {
     if (line.kinds[index] === ABSENT) return false;
     const found =
       equalsAny(line, index, literals) ||
-      networks?.matches(line.bytes, line.starts[index]!, line.ends[index]!) ===
-        true;
+      networks?.containsText(
+        line.bytes,
+        line.starts[index]!,
+        line.ends[index]!
+      ) === true;
     return found !== negated;
   };
 }

@@ -4,7 +4,7 @@ import {
   loadBundledIpRanges,
   parseIpRanges,
 } from '../../../shared/enrich/index.ts';
-import { ipv4Number, parseIp } from '../../../shared/enrich/ip.ts';
+import { ipv4Number, parseIp } from '../../../shared/net/ip.ts';
 
 function lookup(table: ReturnType<typeof parseIpRanges>, text: string) {
   const out = new Uint8Array(16);

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EnrichError } from '../../../shared/enrich/errors.ts';
 import {
-  CidrSet,
   classifyIpv4,
   classifyIpv6,
-  ipv4Number,
+  internalNetworks,
   parseCidr,
-  parseIp,
 } from '../../../shared/enrich/ip.ts';
+import { ipv4Number, parseIp } from '../../../shared/net/ip.ts';
 
 function parse(text: string): { version: number; bytes: number[] } {
   const out = new Uint8Array(16);
@@ -133,7 +132,7 @@ describe('address classes', () => {
 describe('CIDR sets', () => {
   it('matches IPv4 and IPv6 addresses against their blocks', () => {
     // Prepare
-    const set = new CidrSet(['10.0.0.0/8', '172.16.0.0/12', 'fc00::/7']);
+    const set = internalNetworks(['10.0.0.0/8', '172.16.0.0/12', 'fc00::/7']);
     const out = new Uint8Array(16);
     const test = (text: string) =>
       set.contains(out, parseIp(Buffer.from(text), 0, text.length, out));
@@ -149,7 +148,7 @@ describe('CIDR sets', () => {
 
   it('treats /0 as every address of its family', () => {
     // Prepare
-    const set = new CidrSet(['0.0.0.0/0']);
+    const set = internalNetworks(['0.0.0.0/0']);
     const out = new Uint8Array(16);
 
     // Act
