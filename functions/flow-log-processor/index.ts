@@ -6,7 +6,6 @@
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { reingester } from '../../shared/aws/reingest.ts';
 import type { BatchOutcome } from '../../shared/firehose/batch.ts';
-import { assertFirehoseEvent } from '../../shared/firehose/batch.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC, metrics } from '../../shared/observability/metrics.ts';
@@ -82,7 +81,6 @@ async function handler(
   context: Context
 ): Promise<FirehoseTransformationResult> {
   logger.addContext(context);
-  assertFirehoseEvent(event);
   const eniLookupsFailed = await prefetchEnrichment(runtime, event);
   const outcome = await processEvent(event, {
     transformer: runtime.transformer,

@@ -4,7 +4,6 @@
  * (EC2 for ENI metadata, S3 for ip-ranges.json). Any setting that cannot be
  * compiled fails here, with a ConfigError naming it.
  */
-import type { FirehoseTransformationEvent } from 'aws-lambda';
 import type { EniDirectory } from '../../shared/aws/eni-directory.ts';
 import {
   collectFieldValues,
@@ -17,7 +16,10 @@ import {
 } from '../../shared/enrich/ip-ranges.ts';
 import type { Enricher } from '../../shared/enrich/types.ts';
 import { compileFilter } from '../../shared/filter/compile.ts';
-import { decodeBase64 } from '../../shared/firehose/batch.ts';
+import {
+  assertFirehoseEvent,
+  decodeBase64,
+} from '../../shared/firehose/batch.ts';
 import { createPartitioner } from '../../shared/firehose/partition.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import { createSerializer } from '../../shared/output/index.ts';
@@ -132,10 +134,12 @@ async function buildRuntime(config: Config): Promise<Runtime> {
  */
 async function prefetchEnrichment(
   runtime: Runtime,
-  event: FirehoseTransformationEvent
+  event: unknown
 ): Promise<number> {
   const directory = runtime.eniDirectory;
   if (directory === undefined) return 0;
+  // Only with ENI enrichment on: otherwise processEvent's check is the only one.
+  assertFirehoseEvent(event);
   const records: Buffer[] = [];
   for (const record of event.records) {
     const bytes = decodeBase64(record.data);

@@ -48,7 +48,8 @@ function isGzip(bytes: Buffer): boolean {
 
 /**
  * The O(1) shape check of direct delivery's wrapper: `bytes[start, end)`
- * starts with `{"message":"` and ends with `"}` (blanks after it allowed).
+ * starts with `{"message":"` and ends with `"}` (blanks allowed around the
+ * brace).
  * Sets `into` to the text between, unverified: it may still hold escapes or
  * quotes, which the caller detects while scanning and then takes the
  * general path, {@link unwrapMessage}.
@@ -64,17 +65,19 @@ function wrappedRange(
   const from = start + MESSAGE_PREFIX.length;
   let last = end;
   while (last > from && isBlank(bytes[last - 1]!)) last--;
+  if (last === from || bytes[last - 1] !== CLOSE_BRACE) return false;
+  last--;
+  while (last > from && isBlank(bytes[last - 1]!)) last--;
   if (
-    last - from < 2 ||
-    bytes[last - 1] !== CLOSE_BRACE ||
-    bytes[last - 2] !== QUOTE ||
+    last === from ||
+    bytes[last - 1] !== QUOTE ||
     bytes.compare(MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length, start, from) !== 0
   ) {
     return false;
   }
   into.bytes = bytes;
   into.start = from;
-  into.end = last - 2;
+  into.end = last - 1;
   return true;
 }
 
@@ -98,34 +101,13 @@ function unwrapMessage(
   end: number,
   into: Unwrapped
 ): MalformedReason | undefined {
-  const from = start + MESSAGE_PREFIX.length;
   if (
-    end > from &&
-    bytes.compare(MESSAGE_PREFIX, 0, MESSAGE_PREFIX.length, start, from) === 0
+    wrappedRange(bytes, start, end, into) &&
+    !hasJsonEscape(bytes, into.start, into.end)
   ) {
-    let i = from;
-    while (i < end && bytes[i] !== QUOTE && bytes[i] !== BACKSLASH) i++;
-    if (i < end && bytes[i] === QUOTE) {
-      let j = i + 1;
-      while (j < end && isBlank(bytes[j]!)) j++;
-      if (
-        j < end &&
-        bytes[j] === CLOSE_BRACE &&
-        trailingBlank(bytes, j + 1, end)
-      ) {
-        into.bytes = bytes;
-        into.start = from;
-        into.end = i;
-        return undefined;
-      }
-    }
+    return undefined;
   }
   return parseWrapper(bytes, start, end, into);
-}
-
-function trailingBlank(bytes: Buffer, from: number, end: number): boolean {
-  for (let i = from; i < end; i++) if (!isBlank(bytes[i]!)) return false;
-  return true;
 }
 
 /** The slow path: any JSON object with a string `message`. */
