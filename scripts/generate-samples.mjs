@@ -4,23 +4,12 @@
 //   node scripts/generate-samples.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { prng } from './lib/seeded.mjs';
 
 /** 2026-11-24T00:00:00Z, the hour the samples cover. */
 const T0 = 1_795_478_400;
 /** Minutes of traffic per file: about twenty 60-second Firehose batches. */
 const MINUTES = 20;
-
-/** mulberry32: a small, well-known 32-bit seeded PRNG. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tools(seed) {
   const random = prng(seed);

@@ -6,25 +6,10 @@
 // Deterministic for a seed. Prints the FLOW_LOG_FORMAT to run it with.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-
-/** The 29-field version-5 format of AWS's example (flow-logs.md section 5). */
-const V5_29_FORMAT =
-  '${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${type} ${packets} ${bytes} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${action} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path} ${flow-direction} ${log-status}';
+import { prng, V5_29_FORMAT } from './lib/seeded.mjs';
 
 /** Lambda's request payload limit, with room for the invoke wrapper. */
 const DEFAULT_EVENT_BYTES = 6_200_000;
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function lineMaker(random) {
   const int = (max) => Math.floor(random() * max);

@@ -1,21 +1,6 @@
 // Deterministic synthetic flow-log events for the benchmarks.
+import { prng, V5_29_FORMAT } from '../../scripts/lib/seeded.mjs';
 import { VPC_DEFAULT_FORMAT } from '../../shared/flowlog/fields.ts';
-
-/** The 29-field version-5 format of AWS's example (flow-logs.md section 5). */
-const V5_29_FORMAT =
-  '${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${type} ${packets} ${bytes} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${action} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path} ${flow-direction} ${log-status}';
-
-/** mulberry32: a small seeded PRNG, so every run sees the same bytes. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function lineMaker(formatName: 'v2' | 'v5', random: () => number) {
   const int = (max: number) => Math.floor(random() * max);
