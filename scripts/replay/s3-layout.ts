@@ -8,12 +8,25 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ReplayError } from './errors.ts';
-import type { PrefixTemplate } from './prefix.ts';
+import type { PrefixTemplate } from '../../shared/firehose/s3-prefix.ts';
 import {
-  compilePrefix,
+  compilePrefix as compileExpression,
   DEFAULT_TIME_PREFIX,
   evaluatePrefix,
-} from './prefix.ts';
+  PrefixError,
+} from '../../shared/firehose/s3-prefix.ts';
+
+/** compilePrefix, its refusal as the replay's usage error (exit 2). */
+function compilePrefix(text: string, setting: string): PrefixTemplate {
+  try {
+    return compileExpression(text, setting);
+  } catch (error) {
+    if (error instanceof PrefixError) {
+      throw new ReplayError('REPLAY_USAGE', error.message);
+    }
+    throw error;
+  }
+}
 
 /** The S3 destination's compression setting. */
 type Compression = 'none' | 'gzip';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../scripts/replay/args.ts';
 import { Batcher } from '../../scripts/replay/batcher.ts';
-import { compilePrefix, evaluatePrefix } from '../../scripts/replay/prefix.ts';
+import { compilePrefix, evaluatePrefix } from '../../shared/firehose/s3-prefix.ts';
 import type { PendingRecord } from '../../scripts/replay/records.ts';
 import { fieldAt, wrapLine } from '../../scripts/replay/records.ts';
 import {

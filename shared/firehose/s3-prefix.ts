@@ -4,7 +4,6 @@
  * `!{firehose:random-string}`, compiled once and evaluated per object.
  */
 import { randomBytes } from 'node:crypto';
-import { ReplayError } from './errors.ts';
 
 /** One piece of a compiled prefix. */
 type PrefixPart =
@@ -37,8 +36,20 @@ interface PrefixContext {
 /** Pattern letters the replay evaluates: year, month, day, hour, min, sec. */
 const TIME_LETTERS = 'yMdHms';
 
-function usage(setting: string, message: string): ReplayError {
-  return new ReplayError('REPLAY_USAGE', `${setting}: ${message}`);
+/** A refused prefix expression: `setting` names the option or parameter. */
+class PrefixError extends Error {
+  readonly code = 'PREFIX_INVALID';
+  readonly setting: string;
+
+  constructor(setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = 'PrefixError';
+    this.setting = setting;
+  }
+}
+
+function usage(setting: string, message: string): PrefixError {
+  return new PrefixError(setting, message);
 }
 
 /** Splits a DateTimeFormatter pattern into letter runs and quoted text. */
@@ -94,7 +105,7 @@ function compileExpression(body: string, setting: string): PrefixPart {
 /**
  * Compiles a prefix as given to `--prefix` or `--error-prefix`.
  *
- * @throws ReplayError (REPLAY_USAGE) naming the option and the bad expression
+ * @throws PrefixError naming the option and the bad expression
  * @example compilePrefix('logs/!{timestamp:yyyy}/', '--prefix').keys // []
  */
 function compilePrefix(text: string, setting: string): PrefixTemplate {
@@ -192,4 +203,10 @@ const DEFAULT_TIME_PREFIX = compilePrefix(
 );
 
 export type { PrefixContext, PrefixPart, PrefixTemplate, TimeToken };
-export { compilePrefix, DEFAULT_TIME_PREFIX, evaluatePrefix, formatTime };
+export {
+  compilePrefix,
+  DEFAULT_TIME_PREFIX,
+  evaluatePrefix,
+  formatTime,
+  PrefixError,
+};
