@@ -18,8 +18,8 @@ import {
 } from '../../shared/backfill/compose.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { loadConfig } from '../flow-log-processor/config.ts';
-import { buildRuntime } from '../flow-log-processor/runtime.ts';
 import { createS3Client } from '../flow-log-processor/optional-clients.ts';
+import { buildRuntime } from '../flow-log-processor/runtime.ts';
 
 /** A required setting, or a cold-start failure naming it. */
 function required(name: string): string {

@@ -7,16 +7,8 @@
  * same environment variables (FLOW_LOG_FORMAT, FILTER, ENRICH, OUTPUT_FORMAT,
  * PARTITION_KEYS…), as in the deployed worker.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createGunzip } from 'node:zlib';
-import type { Destination } from '../../shared/backfill/object-backfill.ts';
-import type {
-  BackfillItem,
-  BatchResult,
-} from '../../shared/backfill/batch.ts';
+import type { BatchResult } from '../../shared/backfill/batch.ts';
 import {
   batchItems,
   ITEM_BATCHER,
@@ -26,6 +18,7 @@ import {
   cachedTransformers,
   compileLayout,
 } from '../../shared/backfill/compose.ts';
+import { fileDestination, listKeys, openLocal } from './local.ts';
 
 const USAGE = `Usage: npm run backfill -- --local SRC --out DIR [options]
 
@@ -70,41 +63,6 @@ function templateDataPrefix(partitionKeys: string): string {
 
 const TEMPLATE_ERROR_PREFIX = `${ERROR_PREFIX}!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`;
 
-/** Every file under `root`, as keys (relative, `/`-separated), sorted. */
-async function listKeys(root: string, prefix: string): Promise<BackfillItem[]> {
-  const names = (await readdir(root, { recursive: true })).sort();
-  const items: BackfillItem[] = [];
-  for (const name of names) {
-    const key = name.split(sep).join('/');
-    if (!key.startsWith(prefix)) continue;
-    const info = await stat(join(root, name));
-    if (info.isFile()) items.push({ Key: key, Size: Number(info.size) });
-  }
-  return items;
-}
-
-async function* openLocal(root: string, key: string): AsyncIterable<Buffer> {
-  const file = createReadStream(join(root, key));
-  const stream = key.endsWith('.gz') ? file.pipe(createGunzip()) : file;
-  if (stream !== file) file.on('error', (error) => stream.destroy(error));
-  for await (const chunk of stream) yield chunk as Buffer;
-}
-
-/** Files under `root`, written to `<key>.partial` then renamed. */
-function fileDestination(root: string): Destination {
-  return {
-    async open(key) {
-      const path = join(root, key);
-      await mkdir(dirname(path), { recursive: true });
-      const stream = createWriteStream(`${path}.partial`);
-      return {
-        stream,
-        commit: () => rename(`${path}.partial`, path),
-      };
-    },
-  };
-}
-
 function parse(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
@@ -124,7 +82,10 @@ function parse(argv: string[]) {
   return values;
 }
 
-function total(results: BatchResult[], field: 'linesRead' | 'written' | 'dropped' | 'failed' | 'bytesIn' | 'bytesOut'): number {
+function total(
+  results: BatchResult[],
+  field: 'linesRead' | 'written' | 'dropped' | 'failed' | 'bytesIn' | 'bytesOut'
+): number {
   let n = 0;
   for (const r of results) for (const o of r.objects) n += o[field];
   return n;
@@ -143,16 +104,23 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (options.local === undefined || options.out === undefined) {
-    process.stderr.write(`backfill: --local SRC and --out DIR are required\n\n${USAGE}\n`);
+    process.stderr.write(
+      `backfill: --local SRC and --out DIR are required\n\n${USAGE}\n`
+    );
     return 2;
   }
   // Settings are read and checked before anything is written, as at cold start.
-  const { loadConfig } = await import('../../functions/flow-log-processor/config.ts');
-  const { buildRuntime } = await import('../../functions/flow-log-processor/runtime.ts');
+  const { loadConfig } = await import(
+    '../../functions/flow-log-processor/config.ts'
+  );
+  const { buildRuntime } = await import(
+    '../../functions/flow-log-processor/runtime.ts'
+  );
   const config = loadConfig(process.env);
   const layout = compileLayout({
     dataPrefix:
-      options['data-prefix'] ?? templateDataPrefix(process.env.PARTITION_KEYS ?? ''),
+      options['data-prefix'] ??
+      templateDataPrefix(process.env.PARTITION_KEYS ?? ''),
     errorPrefix: options['error-prefix'] ?? TEMPLATE_ERROR_PREFIX,
     lambdaArn: 'arn:aws:lambda:local:000000000000:function:backfill-worker',
   });
@@ -210,5 +178,9 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   process.stderr.write(`backfill: ${(error as Error).message}\n`);
-  process.exitCode = error instanceof TypeError || (error as { code?: string }).code === 'CONFIG_INVALID' ? 2 : 1;
+  process.exitCode =
+    error instanceof TypeError ||
+    (error as { code?: string }).code === 'CONFIG_INVALID'
+      ? 2
+      : 1;
 }

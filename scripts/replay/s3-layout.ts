@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ReplayError } from './errors.ts';
 import type { PrefixTemplate } from '../../shared/firehose/s3-prefix.ts';
 import {
   compilePrefix as compileExpression,
@@ -15,6 +14,7 @@ import {
   evaluatePrefix,
   PrefixError,
 } from '../../shared/firehose/s3-prefix.ts';
+import { ReplayError } from './errors.ts';
 
 /** compilePrefix, its refusal as the replay's usage error (exit 2). */
 function compilePrefix(text: string, setting: string): PrefixTemplate {

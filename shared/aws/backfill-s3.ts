@@ -8,10 +8,7 @@ import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type {
-  Destination,
-  OpenObject,
-} from '../backfill/object-backfill.ts';
+import type { Destination, OpenObject } from '../backfill/object-backfill.ts';
 
 /** Multipart part size: S3's minimum, 5 MiB; two in flight per object. */
 const PART_BYTES = 5 * 1024 * 1024;

@@ -3,9 +3,10 @@
  * once per flow-log format met in the objects' header lines, and the
  * destination layout from the stream's own prefix expressions.
  */
-import type { FlowLogFormat } from '../flowlog/format.ts';
+
 import type { RecordTransformer } from '../firehose/record-transformer.ts';
 import { compilePrefix } from '../firehose/s3-prefix.ts';
+import type { FlowLogFormat } from '../flowlog/format.ts';
 import type { BackfillLayout, TransformerFor } from './object-backfill.ts';
 
 /** The Firehose stream's prefixes as template.yaml sets them. */

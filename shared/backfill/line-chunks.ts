@@ -9,8 +9,16 @@ const LF = 0x0a;
 
 /** One piece the chunker hands out. */
 type Piece =
-  | { readonly kind: 'lines'; readonly bytes: Buffer; readonly firstLine: number }
-  | { readonly kind: 'too-long'; readonly line: number; readonly bytes: Buffer };
+  | {
+      readonly kind: 'lines';
+      readonly bytes: Buffer;
+      readonly firstLine: number;
+    }
+  | {
+      readonly kind: 'too-long';
+      readonly line: number;
+      readonly bytes: Buffer;
+    };
 
 /**
  * Collects pushed bytes and yields chunks of complete lines of about

@@ -18,12 +18,12 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
-import { FIELDS_BY_NAME } from '../flowlog/fields.ts';
-import type { FlowLogFormat } from '../flowlog/format.ts';
-import { formatFromHeader } from '../flowlog/format.ts';
 import type { RecordTransformer } from '../firehose/record-transformer.ts';
 import type { PrefixTemplate } from '../firehose/s3-prefix.ts';
 import { evaluatePrefix } from '../firehose/s3-prefix.ts';
+import { FIELDS_BY_NAME } from '../flowlog/fields.ts';
+import type { FlowLogFormat } from '../flowlog/format.ts';
+import { formatFromHeader } from '../flowlog/format.ts';
 import { LineChunker, type Piece } from './line-chunks.ts';
 import { outputKey } from './source-key.ts';
 
@@ -106,7 +106,10 @@ class OutputPart {
     this.done.catch(() => undefined);
   }
 
-  static async open(key: string, destination: Destination): Promise<OutputPart> {
+  static async open(
+    key: string,
+    destination: Destination
+  ): Promise<OutputPart> {
     return new OutputPart(key, await destination.open(key));
   }
 
@@ -231,7 +234,10 @@ class ObjectBackfill {
   private async piece(piece: Piece): Promise<void> {
     if (piece.kind === 'too-long') {
       this.result.linesRead++;
-      await this.fail(piece.bytes, `line ${piece.line} is longer than ${MAX_LINE_BYTES} bytes`);
+      await this.fail(
+        piece.bytes,
+        `line ${piece.line} is longer than ${MAX_LINE_BYTES} bytes`
+      );
       return;
     }
     let bytes = piece.bytes;
@@ -252,7 +258,16 @@ class ObjectBackfill {
       format = formatFromHeader(first.trim(), `${this.source.key} header`);
       rest = bytes.subarray(end);
     }
-    this.transformer = await this.transformerFor(format);
+    try {
+      this.transformer = await this.transformerFor(format);
+    } catch (error) {
+      // The live settings do not fit this file's format (FILTER on a field
+      // it lacks…): the whole object fails, named, as a cold start would.
+      throw new TypeError(
+        `${this.source.key}: the live settings do not apply to this file's format '${format.text}': ${(error as Error).message}`,
+        { cause: error }
+      );
+    }
     return rest;
   }
 
