@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../scripts/replay/args.ts';
 import { Batcher } from '../../scripts/replay/batcher.ts';
-import { compilePrefix, evaluatePrefix } from '../../shared/firehose/s3-prefix.ts';
 import type { PendingRecord } from '../../scripts/replay/records.ts';
 import { fieldAt, wrapLine } from '../../scripts/replay/records.ts';
 import {
@@ -9,6 +8,10 @@ import {
   errorPrefixOf,
   resolveLayout,
 } from '../../scripts/replay/s3-layout.ts';
+import {
+  compilePrefix,
+  evaluatePrefix,
+} from '../../shared/firehose/s3-prefix.ts';
 
 /** 2026-11-24T13:05:09Z. */
 const TIME = Date.UTC(2026, 10, 24, 13, 5, 9);

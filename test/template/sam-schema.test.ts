@@ -26,6 +26,8 @@ const SAM_SCHEMA = resolve(REPO_ROOT, '../shared/schemas/sam.schema.json');
 const DEFINITIONS: Readonly<Record<string, string>> = {
   'AWS::Serverless::Function':
     'samtranslator__internal__schema_source__aws_serverless_function__Resource',
+  'AWS::Serverless::StateMachine':
+    'samtranslator__internal__schema_source__aws_serverless_statemachine__Resource',
 };
 
 /** Schema definition of the Globals section. */

@@ -56,6 +56,8 @@ const MAIN_SCENARIOS: readonly Scenario[] = [
       EnableDynamicPartitioning: 'true',
       PartitionKeys: 'account_id,region,vpc_id,year,month,day,hour',
       EnableParquet: 'true',
+      EnableBackfill: 'true',
+      BackfillSourceBucket: 'example-flow-log-archive',
       SourceRoleArn: SOURCE_ROLE_ARN,
       AlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:flow-log-alarms',
     },

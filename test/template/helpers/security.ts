@@ -84,6 +84,9 @@ const TRUST_CONDITION_KEYS: Readonly<Record<string, readonly string[] | null>> =
       'aws:SourceAccount',
       'aws:SourceArn',
     ],
+    // Step Functions documents both for its execution roles ("Cross-service
+    // confused deputy prevention" in its developer guide).
+    'states.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
     // Lambda documents no confused-deputy keys for execution-role trust.
     'lambda.amazonaws.com': null,
     // The VPC guide's source-role trust policy has no condition, and AWS
