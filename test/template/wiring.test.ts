@@ -21,6 +21,10 @@ import {
 } from './helpers/scenarios.ts';
 import { policyStatements, type Statement } from './helpers/security.ts';
 import {
+  RUNTIME_VARIABLES,
+  variablesTheFunctionReads,
+} from './helpers/settings.ts';
+import {
   type CfnResource,
   FUNCTION_ID,
   functionProperties,
@@ -31,25 +35,6 @@ import {
   MAIN_TEMPLATE,
   mergeGlobals,
 } from './helpers/template.ts';
-
-/** The environment variables the function reads (lead's contract). */
-const FUNCTION_VARIABLES = [
-  'FLOW_LOG_FORMAT',
-  'OUTPUT_FORMAT',
-  'FILTER',
-  'ENRICH',
-  'INTERNAL_CIDRS',
-  'IP_RANGES_S3_URI',
-  'ENI_CACHE_TTL_SECONDS',
-  'ENI_CACHE_MAX_ENTRIES',
-  'PARTITION_KEYS',
-  'RESPONSE_BUDGET_BYTES',
-  'REINGEST',
-  'MAX_DECOMPRESSED_BYTES',
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-  'POWERTOOLS_LOG_LEVEL',
-];
 
 /** Firehose's cap on one Lambda transformation invocation, in seconds. */
 const FIREHOSE_INVOCATION_CAP_SECONDS = 300;
@@ -195,7 +180,9 @@ describe('the function', () => {
     const names = Object.keys(env(result)).sort();
 
     // Assess
-    expect(names).toEqual([...FUNCTION_VARIABLES, 'NODE_OPTIONS'].sort());
+    expect(names).toEqual(
+      [...variablesTheFunctionReads(), ...RUNTIME_VARIABLES].sort()
+    );
   });
 
   it.each(MAIN_SCENARIOS)(

@@ -98,7 +98,7 @@ describe('handler', () => {
 
   it('fails at cold start on a bad setting, naming it', async () => {
     await expect(loadHandler({ OUTPUT_FORMAT: 'csv' })).rejects.toThrow(
-      "OUTPUT_FORMAT: 'csv' is not supported; allowed: json, ocsf, ecs"
+      "OUTPUT_FORMAT: 'csv' is not allowed; expected one of json, ocsf, ecs (any case)"
     );
   });
 });
