@@ -1,7 +1,9 @@
 /**
- * Command-line options of `npm run replay`: parsed, validated, and refused
- * with a message naming the option, the bad value and what is allowed.
+ * Command-line options of `npm run replay`, read with Node's `util.parseArgs`
+ * and refused with a message naming the option, the bad value and what is
+ * allowed.
  */
+import { parseArgs as parseArgv } from 'node:util';
 import { parseFormat } from '../../shared/flowlog/format.ts';
 import { ReplayError } from './errors.ts';
 import type { Compression } from './s3-layout.ts';
@@ -19,6 +21,8 @@ interface ReplayOptions {
   readonly enrich: string | undefined;
   readonly outputFormat: string | undefined;
   readonly partitionKeys: string | undefined;
+  /** A `sam local invoke --env-vars` file of function settings. */
+  readonly envVars: string | undefined;
   /** Processor BufferSizeInMBs, in bytes. */
   readonly bufferBytes: number;
   /** Processor BufferIntervalInSeconds, in milliseconds. */
@@ -31,6 +35,8 @@ interface ReplayOptions {
   /** undefined: a progress bar only when stderr is a terminal. */
   readonly progress: boolean | undefined;
   readonly clean: boolean;
+  /** Exit 0 even when records came back ProcessingFailed. */
+  readonly allowFailures: boolean;
   readonly help: boolean;
 }
 
@@ -40,7 +46,8 @@ Replays flow-log files through the bundled handler as Firehose would, and
 writes the results as the S3 destination would.
 
 Inputs: .log.gz / .log files as AWS writes them to S3 (the header line sets
-the format), plain text, '-' for stdin, Firehose events (.json), directories.
+the format), plain text, '-' for stdin (a header line switches the format),
+Firehose events (.json), directories.
 
 Function settings (passed as environment variables):
   --format TEXT          FLOW_LOG_FORMAT for inputs without a header line
@@ -48,6 +55,8 @@ Function settings (passed as environment variables):
   --enrich LIST          ENRICH
   --output-format NAME   OUTPUT_FORMAT
   --partition-keys LIST  PARTITION_KEYS
+  --env-vars FILE        settings from a 'sam local invoke --env-vars' file
+                         (events/env/*.json); options and the shell win
 Firehose settings:
   --buffer-size MB       processor buffer size, 0.2 to 3 (default 1)
   --buffer-interval S    processor buffer interval, 0 to 900 (default 60)
@@ -60,80 +69,70 @@ Firehose settings:
 Replay:
   --out DIR              output folder (default out/replay)
   --clean                empty the output folder first
+  --allow-failures       exit 0 even when records came back ProcessingFailed
   --progress, --no-progress
                          force the progress bar on or off (default: on a terminal)
-  -h, --help             this text`;
+  -h, --help             this text
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+Exit codes: 0 done; 1 an input could not be read; 2 a bad option or setting;
+3 records came back ProcessingFailed (see the summary; --allow-failures).`;
 
-/** Options taking a value, by flag. */
-const VALUE_OPTIONS = {
-  '--format': 'format',
-  '--filter': 'filter',
-  '--enrich': 'enrich',
-  '--output-format': 'outputFormat',
-  '--partition-keys': 'partitionKeys',
-  '--buffer-size': 'bufferSize',
-  '--buffer-interval': 'bufferInterval',
-  '--out': 'out',
-  '--prefix': 'prefix',
-  '--error-prefix': 'errorPrefix',
-  '--compression': 'compression',
-  '--stream': 'stream',
+/** The options `util.parseArgs` accepts. */
+const OPTIONS = {
+  format: { type: 'string' },
+  filter: { type: 'string' },
+  enrich: { type: 'string' },
+  'output-format': { type: 'string' },
+  'partition-keys': { type: 'string' },
+  'env-vars': { type: 'string' },
+  'buffer-size': { type: 'string' },
+  'buffer-interval': { type: 'string' },
+  out: { type: 'string' },
+  prefix: { type: 'string' },
+  'error-prefix': { type: 'string' },
+  compression: { type: 'string' },
+  stream: { type: 'string' },
+  clean: { type: 'boolean' },
+  'allow-failures': { type: 'boolean' },
+  progress: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
-
-type ValueName = (typeof VALUE_OPTIONS)[keyof typeof VALUE_OPTIONS];
 
 function usageError(message: string): ReplayError {
   return new ReplayError('REPLAY_USAGE', `${message}\n${USAGE}`);
 }
 
-/** Splits argv into option values, flags and inputs. */
-function collect(argv: readonly string[]): {
-  values: Partial<Record<ValueName, string>>;
-  flags: Set<string>;
-  inputs: string[];
-} {
-  const values: Partial<Record<ValueName, string>> = {};
-  const flags = new Set<string>();
-  const inputs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-' || !arg.startsWith('-')) {
-      inputs.push(arg);
-      continue;
-    }
-    const equals = arg.indexOf('=');
-    const flag = equals > 0 ? arg.slice(0, equals) : arg;
-    const name = VALUE_OPTIONS[flag as keyof typeof VALUE_OPTIONS];
-    if (name === undefined) {
-      const known = ['--clean', '--progress', '--no-progress', '--help', '-h'];
-      if (!known.includes(arg)) throw usageError(`unknown option '${arg}'`);
-      flags.add(arg === '-h' ? '--help' : arg);
-      continue;
-    }
-    const value = equals > 0 ? arg.slice(equals + 1) : argv[++i];
-    if (value === undefined) throw usageError(`${flag} needs a value`);
-    values[name] = value;
+/** `util.parseArgs`, its errors turned into usage errors. */
+function readArgv(argv: readonly string[]) {
+  try {
+    return parseArgv({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    // Node's text names the option ("Unknown option '--bogus'", "Option
+    // '--out <value>' argument missing"); its hints mention `--` handling.
+    const message = (error as Error).message.split('. To specify')[0];
+    throw usageError(message ?? String(error));
   }
-  return { values, flags, inputs };
 }
 
 function readNumber(
   flag: string,
   text: string | undefined,
   fallback: number,
-  min: number,
-  max: number,
-  integer: boolean
+  range: { min: number; max: number; integer: boolean }
 ): number {
   if (text === undefined) return fallback;
-  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  const pattern = range.integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
   const value = pattern.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!(value >= min && value <= max)) {
-    const kind = integer ? 'a whole number' : 'a number';
+  if (!(value >= range.min && value <= range.max)) {
+    const kind = range.integer ? 'a whole number' : 'a number';
     throw usageError(
-      `${flag}: '${text}' is not allowed; expected ${kind} from ${min} to ${max}`
+      `${flag}: '${text}' is not allowed; expected ${kind} from ${range.min} to ${range.max}`
     );
   }
   return value;
@@ -167,6 +166,17 @@ function checkFormat(text: string | undefined): void {
   }
 }
 
+function readProgress(values: {
+  progress?: boolean;
+  'no-progress'?: boolean;
+}): boolean | undefined {
+  if (values.progress === true && values['no-progress'] === true) {
+    throw usageError('--progress and --no-progress cannot both be given');
+  }
+  if (values.progress === true) return true;
+  return values['no-progress'] === true ? false : undefined;
+}
+
 /**
  * Parses the command line.
  *
@@ -174,40 +184,47 @@ function checkFormat(text: string | undefined): void {
  * @example parseArgs(['in.log.gz', '--buffer-size', '0.5']).bufferBytes // 524288
  */
 function parseArgs(argv: readonly string[]): ReplayOptions {
-  const { values, flags, inputs } = collect(argv);
+  const { values, positionals } = readArgv(argv);
   checkFormat(values.format);
   const out = values.out ?? 'out/replay';
   if (out.trim() === '') throw usageError('--out: expected a folder');
-  if (inputs.filter((input) => input === '-').length > 1) {
+  if (values['env-vars']?.trim() === '') {
+    throw usageError('--env-vars: expected a file');
+  }
+  if (positionals.filter((input) => input === '-').length > 1) {
     throw usageError("'-' (stdin) can be given once");
   }
-  const options: Mutable<ReplayOptions> = {
-    inputs,
+  return {
+    inputs: positionals,
     format: values.format,
     filter: values.filter,
     enrich: values.enrich,
-    outputFormat: values.outputFormat,
-    partitionKeys: values.partitionKeys,
+    outputFormat: values['output-format'],
+    partitionKeys: values['partition-keys'],
+    envVars: values['env-vars'],
     bufferBytes: Math.round(
-      readNumber('--buffer-size', values.bufferSize, 1, 0.2, 3, false) * MIB
+      readNumber('--buffer-size', values['buffer-size'], 1, {
+        min: 0.2,
+        max: 3,
+        integer: false,
+      }) * MIB
     ),
     bufferIntervalMs:
-      readNumber('--buffer-interval', values.bufferInterval, 60, 0, 900, true) *
-      1000,
+      readNumber('--buffer-interval', values['buffer-interval'], 60, {
+        min: 0,
+        max: 900,
+        integer: true,
+      }) * 1000,
     out,
     prefix: values.prefix,
-    errorPrefix: values.errorPrefix,
+    errorPrefix: values['error-prefix'],
     compression: readCompression(values.compression),
     stream: readStream(values.stream),
-    progress: flags.has('--progress')
-      ? true
-      : flags.has('--no-progress')
-        ? false
-        : undefined,
-    clean: flags.has('--clean'),
-    help: flags.has('--help'),
+    progress: readProgress(values),
+    clean: values.clean === true,
+    allowFailures: values['allow-failures'] === true,
+    help: values.help === true,
   };
-  return options;
 }
 
 export type { ReplayOptions };

@@ -210,6 +210,7 @@ async function writeFailures(
  * every record of the batch is written as a `Lambda.FunctionError` failure,
  * as after Firehose's retries run out).
  *
+ * @returns the records written to the error prefix, in batch order
  * @param closedAt - when the batch was sent, in record time (epoch ms)
  */
 async function deliverBatch(
@@ -217,7 +218,7 @@ async function deliverBatch(
   outcome: FirehoseTransformationResult | Error,
   closedAt: number,
   target: DeliveryTarget
-): Promise<void> {
+): Promise<readonly Failure[]> {
   const { stats } = target;
   stats.batches++;
   stats.records += records.length;
@@ -231,12 +232,13 @@ async function deliverBatch(
       errorMessage: outcome.message,
     }));
     await writeFailures(failures, closedAt, target);
-    return;
+    return failures;
   }
   const { partitions, failures } = sortResults(records, outcome, stats);
   await writePartitions(partitions, failures, target);
   if (failures.length > 0) await writeFailures(failures, closedAt, target);
+  return failures;
 }
 
-export type { DeliveryTarget };
+export type { DeliveryTarget, Failure };
 export { deliverBatch };

@@ -50,6 +50,13 @@ function lambdaContext(): Context {
   };
 }
 
+/** `29-field format (version srcaddr dstaddr …)`, for messages. */
+function formatName(format: FlowLogFormat): string {
+  const names = format.fields.map((field) => field.name);
+  const head = names.slice(0, 3).join(' ');
+  return `${names.length}-field format (${head}${names.length > 3 ? ' …' : ''})`;
+}
+
 /**
  * Imports a fresh handler instance configured for `format`.
  *
@@ -75,10 +82,10 @@ async function loadHandler(
   } catch (error) {
     throw new ReplayError(
       'REPLAY_SETTINGS',
-      `the function refused its settings for format '${format.text}': ${(error as Error).message}`
+      `the function refused its settings with this input's ${formatName(format)}: ${(error as Error).message}`
     );
   }
 }
 
 export type { Handler };
-export { BUNDLE_PATH, lambdaArn, lambdaContext, loadHandler };
+export { BUNDLE_PATH, FUNCTION_NAME, lambdaArn, lambdaContext, loadHandler };

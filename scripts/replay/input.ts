@@ -25,14 +25,8 @@ interface InputFile {
   readonly path: string;
   /** Bytes on disk; undefined for stdin. */
   readonly size: number | undefined;
-}
-
-/** A text input: its format and its non-blank lines, header excluded. */
-interface LineInput {
-  readonly kind: 'lines';
-  readonly format: FlowLogFormat;
-  readonly fromHeader: boolean;
-  readonly lines: AsyncIterable<string>;
+  /** Found in a directory argument rather than named on the command line. */
+  readonly listed: boolean;
 }
 
 /** A saved Firehose event's records, replayed as they are. */
@@ -44,13 +38,18 @@ interface EventInput {
   }>;
 }
 
+/** How messages name an input: `stdin` or the path as given. */
+function displayName(path: string): string {
+  return path === '-' ? 'stdin' : path;
+}
+
 function inputError(path: string, message: string): ReplayError {
   const name = path === '-' ? 'stdin' : `'${path}'`;
   return new ReplayError('REPLAY_INPUT', `${name}: ${message}`);
 }
 
-async function expandOne(path: string): Promise<InputFile[]> {
-  if (path === '-') return [{ path, size: undefined }];
+async function expandOne(path: string, listed: boolean): Promise<InputFile[]> {
+  if (path === '-') return [{ path, size: undefined, listed }];
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
@@ -61,12 +60,12 @@ async function expandOne(path: string): Promise<InputFile[]> {
       code === 'ENOENT' ? 'no such file or directory' : (error as Error).message
     );
   }
-  if (!info.isDirectory()) return [{ path, size: Number(info.size) }];
+  if (!info.isDirectory()) return [{ path, size: Number(info.size), listed }];
   const names = (await readdir(path, { recursive: true })).sort();
   const files = names
     .filter((name) => INPUT_EXTENSIONS.some((ext) => name.endsWith(ext)))
     .map((name) => join(path, name));
-  return (await Promise.all(files.map(expandOne))).flat();
+  return (await Promise.all(files.map((file) => expandOne(file, true)))).flat();
 }
 
 /**
@@ -77,7 +76,7 @@ async function expandOne(path: string): Promise<InputFile[]> {
  */
 async function expandInputs(inputs: readonly string[]): Promise<InputFile[]> {
   const files: InputFile[] = [];
-  for (const input of inputs) files.push(...(await expandOne(input)));
+  for (const input of inputs) files.push(...(await expandOne(input, false)));
   return files;
 }
 
@@ -112,12 +111,34 @@ async function openText(
   return text;
 }
 
-/** Non-blank lines, CR before LF removed; errors name the input. */
+/** One non-blank line of a text input and its 1-based line number. */
+interface NumberedLine {
+  readonly text: string;
+  readonly number: number;
+}
+
+/** The error for a stream failure after `lines` lines, naming the input. */
+function readError(path: string, lines: number, error: unknown): ReplayError {
+  if (error instanceof ReplayError) return error;
+  const { code, message } = error as { code?: string; message: string };
+  const where = `after line ${lines.toLocaleString('en-US')}`;
+  const what = code?.startsWith('Z_')
+    ? `is corrupt or truncated gzip ${where}`
+    : `cannot be read ${where}`;
+  return inputError(path, `${what}: ${message}`);
+}
+
+/**
+ * Non-blank lines with their line numbers (blank lines counted), CR before
+ * LF removed. A line longer than MAX_LINE_CHARS, a corrupt or truncated gzip
+ * stream and a read error throw a ReplayError naming the input and the line.
+ */
 async function* splitLines(
   text: AsyncIterable<string>,
   path: string
-): AsyncGenerator<string> {
+): AsyncGenerator<NumberedLine> {
   let carry = '';
+  let number = 0;
   try {
     for await (const chunk of text) {
       const data = carry + chunk;
@@ -127,34 +148,45 @@ async function* splitLines(
         nl >= 0;
         nl = data.indexOf('\n', from)
       ) {
+        number++;
         const end = nl > from && data[nl - 1] === '\r' ? nl - 1 : nl;
+        if (end - from > MAX_LINE_CHARS) throw tooLong(path, number);
         if (end > from && data.slice(from, end).trim() !== '') {
-          yield data.slice(from, end);
+          yield { text: data.slice(from, end), number };
         }
         from = nl + 1;
       }
       carry = data.slice(from);
-      if (carry.length > MAX_LINE_CHARS) {
-        throw inputError(
-          path,
-          `a line is longer than ${MAX_LINE_CHARS} characters`
-        );
-      }
+      if (carry.length > MAX_LINE_CHARS) throw tooLong(path, number + 1);
     }
   } catch (error) {
-    if (error instanceof ReplayError) throw error;
-    const { code, message } = error as { code?: string; message: string };
-    const what = code?.startsWith('Z_')
-      ? 'is corrupt or truncated gzip'
-      : 'cannot be read';
-    throw inputError(path, `${what}: ${message}`);
+    throw readError(path, number, error);
   }
-  if (carry.trim() !== '')
-    yield carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+  if (carry.trim() !== '') {
+    const text = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+    yield { text, number: number + 1 };
+  }
 }
 
-/** A header names fields (`version account-id …`), at least one known. */
+function tooLong(path: string, line: number): ReplayError {
+  return inputError(
+    path,
+    `line ${line.toLocaleString('en-US')} is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters; Firehose refuses records over 1,000 KiB, so no flow-log line is that long (is this a flow-log file?)`
+  );
+}
+
+/** First character of a line that may be a header: a lowercase letter. */
+function mayBeHeader(line: string): boolean {
+  const first = line.charCodeAt(0);
+  return first >= 0x61 && first <= 0x7a; // a-z
+}
+
+/**
+ * A header names fields (`version account-id …`), at least one known: the
+ * line AWS writes at the top of each S3 file. O(line length).
+ */
 function looksLikeHeader(line: string): boolean {
+  if (!mayBeHeader(line.trimStart())) return false;
   const tokens = line.trim().split(/\s+/);
   return (
     tokens.every((token) => /^[a-z0-9-]+$/.test(token)) &&
@@ -163,38 +195,54 @@ function looksLikeHeader(line: string): boolean {
 }
 
 /**
- * Opens a text input. A first line of field names (the header AWS writes at
- * the top of S3 files) sets the file's format; otherwise `fallback` applies.
+ * The format a header line declares.
  *
- * @throws ReplayError (REPLAY_INPUT) when the input cannot be read
+ * @throws ReplayError (REPLAY_INPUT) naming the input and line
+ */
+function headerFormat(path: string, line: NumberedLine): FlowLogFormat {
+  try {
+    return formatFromHeader(line.text.trim(), `${displayName(path)} line ${line.number} header`);
+  } catch (error) {
+    throw inputError(path, `line ${line.number}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Opens a text input as numbered, non-blank lines. Header lines stay in the
+ * stream: the reader decides what they switch (see looksLikeHeader).
+ *
+ * @throws ReplayError (REPLAY_INPUT) when the input cannot be opened
  */
 async function openLines(
   path: string,
-  fallback: FlowLogFormat,
   onBytes: (bytes: number) => void
-): Promise<LineInput> {
+): Promise<AsyncGenerator<NumberedLine>> {
   let text: Readable;
   try {
     text = await openText(path, onBytes);
   } catch (error) {
     throw inputError(path, `cannot be opened: ${(error as Error).message}`);
   }
-  const iterator = splitLines(text, path);
-  const first = await iterator.next();
-  const header = first.done !== true && looksLikeHeader(first.value);
-  let format = fallback;
-  if (header) {
-    try {
-      format = formatFromHeader(first.value.trim(), `${path} header`);
-    } catch (error) {
-      throw inputError(path, (error as Error).message);
+  return splitLines(text, path);
+}
+
+/**
+ * The format a file's first line declares, undefined without a header; reads
+ * only the first chunk. Used to check every input's settings up front.
+ *
+ * @throws ReplayError (REPLAY_INPUT) when the file cannot be read
+ */
+async function peekFormat(path: string): Promise<FlowLogFormat | undefined> {
+  const lines = await openLines(path, () => {});
+  try {
+    const first = await lines.next();
+    if (first.done === true || !looksLikeHeader(first.value.text)) {
+      return undefined;
     }
+    return headerFormat(path, first.value);
+  } finally {
+    await lines.return(undefined);
   }
-  async function* lines(): AsyncGenerator<string> {
-    if (first.done !== true && !header) yield first.value;
-    yield* iterator;
-  }
-  return { kind: 'lines', format, fromHeader: header, lines: lines() };
 }
 
 /**
@@ -239,12 +287,15 @@ function isEventFile(path: string): boolean {
   return path.toLowerCase().endsWith('.json');
 }
 
-export type { EventInput, InputFile, LineInput };
+export type { EventInput, InputFile, NumberedLine };
 export {
+  displayName,
   expandInputs,
+  headerFormat,
   isEventFile,
   looksLikeHeader,
   openLines,
+  peekFormat,
   readEvent,
   splitLines,
 };

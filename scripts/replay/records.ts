@@ -14,6 +14,10 @@ interface PendingRecord {
   readonly size: number;
   /** approximateArrivalTimestamp, epoch milliseconds. */
   readonly arrival: number;
+  /** Index of the input the record came from (Replay's sources). */
+  readonly source: number;
+  /** 1-based line number in a text input; 0-based index in an event. */
+  readonly position: number;
 }
 
 /**
@@ -46,10 +50,16 @@ class ArrivalClock {
   private readonly startIndex: number;
   private last: number;
 
-  constructor(format: FlowLogFormat, startedAt: number) {
+  /** @param last - the time lines without `end` or `start` get at first */
+  constructor(format: FlowLogFormat, last: number) {
     this.endIndex = fieldIndex(format, 'end');
     this.startIndex = fieldIndex(format, 'start');
-    this.last = startedAt;
+    this.last = last;
+  }
+
+  /** The time the last line got, epoch milliseconds. */
+  get latest(): number {
+    return this.last;
   }
 
   /** The arrival time of `line`, epoch milliseconds. O(line length). */

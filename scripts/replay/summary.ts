@@ -4,6 +4,7 @@
  */
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { fieldIndex } from '../../shared/flowlog/format.ts';
+import { likelyCause } from './cause.ts';
 import { fieldAt } from './records.ts';
 
 /** Most distinct rejected flows kept; beyond it, rare ones are forgotten. */
@@ -76,6 +77,29 @@ class RejectTracker {
   }
 }
 
+/** Failed records of one reason: how many, and the first one. */
+interface FailureReason {
+  count: number;
+  /** Where the first one came from (`file:line`, `file records[i]`). */
+  first: string;
+  /** Its text (or the handler's error message), possibly cut. */
+  excerpt: string;
+  /** The format it was read with. */
+  format: FlowLogFormat;
+}
+
+/** Failed records by reason, in order of first appearance. */
+class FailureReasons {
+  readonly byReason = new Map<string, FailureReason>();
+
+  /** Counts `count` failures of `reason`; the first one seen is kept. */
+  add(reason: string, count: number, first: Omit<FailureReason, 'count'>): void {
+    const known = this.byReason.get(reason);
+    if (known !== undefined) known.count += count;
+    else this.byReason.set(reason, { count, ...first });
+  }
+}
+
 /** Everything the summary reports. */
 interface ReplayStats {
   inputs: number;
@@ -97,6 +121,11 @@ interface ReplayStats {
   /** Bytes written to disk, after compression. */
   bytesWritten: number;
   readonly rejects: RejectCounter;
+  readonly reasons: FailureReasons;
+  /** Header lines read (each sets or switches the format). */
+  headers: number;
+  /** Lines read, by FLOW_LOG_FORMAT text. */
+  readonly linesByFormat: Map<string, { lines: number }>;
 }
 
 /** Zeroed counters. */
@@ -116,6 +145,9 @@ function newStats(): ReplayStats {
     errorObjects: 0,
     bytesWritten: 0,
     rejects: new RejectCounter(),
+    reasons: new FailureReasons(),
+    headers: 0,
+    linesByFormat: new Map(),
   };
 }
 
@@ -142,6 +174,33 @@ function rejectedRows(stats: ReplayStats): string[] {
     `Top rejected flows (REJECT lines)${note}`,
     ...top.map(([flow, n]) => `  ${String(n).padStart(width)}  ${flow}`),
   ];
+}
+
+/** Longest excerpt of a failing line the summary prints. */
+const MAX_EXCERPT_CHARS = 120;
+
+function cut(text: string): string {
+  return text.length > MAX_EXCERPT_CHARS
+    ? `${text.slice(0, MAX_EXCERPT_CHARS - 1)}…`
+    : text;
+}
+
+function reasonRows(stats: ReplayStats): string[] {
+  const reasons = [...stats.reasons.byReason];
+  if (reasons.length === 0) return [];
+  const width = Math.max(...reasons.map(([reason]) => reason.length));
+  const rows = ['', 'ProcessingFailed records by reason'];
+  for (const [reason, failure] of reasons) {
+    rows.push(
+      `  ${reason.padEnd(width)}  ${failure.count.toLocaleString('en-US')}, first at ${failure.first}`,
+      `    ${cut(failure.excerpt)}`,
+      `    likely cause: ${likelyCause(reason, failure.format, failure.excerpt, {
+        failed: failure.count,
+        lines: stats.linesByFormat.get(failure.format.text)?.lines ?? 0,
+      })}`
+    );
+  }
+  return rows;
 }
 
 /**
@@ -175,9 +234,17 @@ function formatSummary(stats: ReplayStats, elapsedMs: number): string {
       'throughput',
       `${mbps.toFixed(2)} MB/s, ${lps.toLocaleString('en-US')} lines/s`
     ),
+    ...reasonRows(stats),
     ...rejectedRows(stats),
   ].join('\n');
 }
 
-export type { ReplayStats };
-export { formatBytes, formatSummary, newStats, RejectCounter, RejectTracker };
+export type { FailureReason, ReplayStats };
+export {
+  FailureReasons,
+  formatBytes,
+  formatSummary,
+  newStats,
+  RejectCounter,
+  RejectTracker,
+};
