@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { likelyCause } from '../../../shared/firehose/diagnose.ts';
+import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
+import { parseFormat } from '../../../shared/flowlog/format.ts';
+
+/** The format of AWS's version-5 example records (29 fields). */
+const V5_FORMAT =
+  '${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${type} ${packets} ${bytes} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${action} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path} ${flow-direction} ${log-status}';
+/** The same with log-status and flow-direction swapped. */
+const V5_SWAPPED = V5_FORMAT.replace(
+  '${flow-direction} ${log-status}',
+  '${log-status} ${flow-direction}'
+);
+
+describe('likelyCause', () => {
+  it('names both field counts when every record fails on the field count', () => {
+    // Prepare: the VPC default format (14 fields) reading v5 lines (29)
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const counters = {
+      records: 8000,
+      lines: 8000,
+      malformed: { too_many_fields: 8000 },
+      malformedFieldCounts: { '29': 8000 },
+    };
+    // Act
+    const cause = likelyCause(counters, format);
+    // Assess
+    expect(cause).toMatch(
+      /^FLOW_LOG_FORMAT has 14 fields, lines have 29: 8000 of 8000 records failed as too_many_fields; set FLOW_LOG_FORMAT to the flow log's LogFormat/
+    );
+  });
+
+  it('names the VPC default format when lines have its 14 fields', () => {
+    const format = parseFormat(V5_FORMAT);
+    const cause = likelyCause(
+      {
+        records: 10,
+        lines: 10,
+        malformed: { too_few_fields: 10 },
+        malformedFieldCounts: { '14': 10 },
+      },
+      format
+    );
+    expect(cause).toContain(
+      'FLOW_LOG_FORMAT has 29 fields, lines have 14 (as the VPC default format has)'
+    );
+  });
+
+  it('says the order may be wrong when log-status holds flow-direction values', () => {
+    // Prepare: v5 lines read with log-status and flow-direction swapped
+    const format = parseFormat(V5_SWAPPED);
+    const counters = {
+      records: 80,
+      lines: 8000,
+      malformed: {},
+      unexpectedValues: {
+        'log-status': { lines: 8000, sample: 'egress', recordId: 'r-1' },
+        'flow-direction': { lines: 8000, sample: 'OK', recordId: 'r-1' },
+      },
+    };
+    // Act
+    const cause = likelyCause(counters, format);
+    // Assess
+    expect(cause).toBe(
+      "FLOW_LOG_FORMAT order may be wrong: 8000 of 8000 lines have log-status values like 'egress', which is a flow-direction value"
+    );
+  });
+
+  it('lists the documented values when the value belongs to no field', () => {
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const cause = likelyCause(
+      {
+        records: 1,
+        lines: 3,
+        malformed: {},
+        unexpectedValues: {
+          action: { lines: 3, sample: 'DENY', recordId: 'r' },
+        },
+      },
+      format
+    );
+    expect(cause).toBe(
+      "FLOW_LOG_FORMAT may not match the flow log: 3 of 3 lines have action values like 'DENY' (expected one of: ACCEPT, REJECT)"
+    );
+  });
+
+  it('says when the value belongs to a field the format lacks', () => {
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const cause = likelyCause(
+      {
+        records: 1,
+        lines: 2,
+        malformed: {},
+        unexpectedValues: {
+          'log-status': { lines: 2, sample: 'ingress', recordId: 'r' },
+        },
+      },
+      format
+    );
+    expect(cause).toContain(
+      "lines have log-status values like 'ingress', which is a flow-direction value, and FLOW_LOG_FORMAT has no flow-direction"
+    );
+  });
+
+  it('gives a cause for other reasons that fail most records', () => {
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const cause = likelyCause(
+      {
+        records: 4,
+        lines: 4,
+        malformed: { bad_integer: 3, too_few_fields: 1 },
+      },
+      format
+    );
+    expect(cause).toBe(
+      '3 of 4 records failed as bad_integer: an integer field of FLOW_LOG_FORMAT holds text, so FLOW_LOG_FORMAT order may be wrong'
+    );
+  });
+
+  it('says nothing when no reason or field dominates', () => {
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    expect(
+      likelyCause(
+        {
+          records: 10,
+          lines: 100,
+          malformed: { bad_integer: 5 },
+          unexpectedValues: {
+            action: { lines: 50, sample: 'DENY', recordId: 'r' },
+          },
+        },
+        format
+      )
+    ).toBeUndefined();
+    expect(
+      likelyCause({ records: 0, lines: 0, malformed: {} }, format)
+    ).toBeUndefined();
+  });
+});
