@@ -6,7 +6,8 @@
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 
 /** Fields of a line, counted the way the scanner splits them (spaces). */
-function fieldCount(line: string): number {
+function fieldCount(text: string): number {
+  const line = lineOf(text);
   const trimmed = line.trim();
   return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
 }
@@ -23,7 +24,7 @@ function lineOf(excerpt: string): string {
 }
 
 function fieldMismatch(format: FlowLogFormat, excerpt: string): string {
-  const have = fieldCount(lineOf(excerpt));
+  const have = fieldCount(excerpt);
   const want = format.fields.length;
   return `FLOW_LOG_FORMAT has ${want} fields, lines have ${have}: give the flow log's own LogFormat with --format (or --env-vars), or keep the S3 file's header line`;
 }
@@ -52,7 +53,8 @@ const CAUSES: Readonly<Record<string, string>> = {
   missing_partition_key:
     '--prefix uses !{partitionKeyFromLambda:…} for a key PARTITION_KEYS does not give',
   missing_record_id: 'the response had no result for the record',
-  invalid_result: 'the response held a result other than Ok, Dropped or ProcessingFailed',
+  invalid_result:
+    'the response held a result other than Ok, Dropped or ProcessingFailed',
 };
 
 /** Reasons a wrong FLOW_LOG_FORMAT causes on most lines. */

@@ -6,8 +6,9 @@
  * here (format only: no filter, enrichment or partitioning, which never make
  * a line malformed) until it meets that reason.
  */
-import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
+
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { createSerializer } from '../../shared/output/index.ts';
 
 /** MAX_DECOMPRESSED_BYTES' default in functions/flow-log-processor/config.ts. */

@@ -124,7 +124,10 @@ async function clean(out: string): Promise<void> {
 async function warnIfNotEmpty(out: string): Promise<string | undefined> {
   let files: number;
   try {
-    const entries = await readdir(out, { recursive: true, withFileTypes: true });
+    const entries = await readdir(out, {
+      recursive: true,
+      withFileTypes: true,
+    });
     files = entries.filter((entry) => entry.isFile()).length;
   } catch {
     return undefined;

@@ -201,7 +201,10 @@ function looksLikeHeader(line: string): boolean {
  */
 function headerFormat(path: string, line: NumberedLine): FlowLogFormat {
   try {
-    return formatFromHeader(line.text.trim(), `${displayName(path)} line ${line.number} header`);
+    return formatFromHeader(
+      line.text.trim(),
+      `${displayName(path)} line ${line.number} header`
+    );
   } catch (error) {
     throw inputError(path, `line ${line.number}: ${(error as Error).message}`);
   }

@@ -40,7 +40,7 @@ class Progress {
     if (now - this.drawnAt < REDRAW_MS) return;
     this.drawnAt = now;
     const width = Math.max(40, (stream.columns || 80) - 1);
-    stream.write(`\r${render(state).slice(0, width).padEnd(width)}`);
+    stream.write(`\r${render(state, width).padEnd(width)}`);
     this.drawn = true;
   }
 
@@ -54,18 +54,36 @@ class Progress {
   }
 }
 
-function render(state: ProgressState): string {
+/**
+ * Keeps the right end of a name: S3 object names differ only at the end
+ * (`…_20261124T0000Z_1a2b3c4d.log.gz`), after the account id and region.
+ *
+ * @example fromRight('123456789012_vpcflowlogs_x.log.gz', 12) // '…x.log.gz'
+ */
+function fromRight(name: string, width: number): string {
+  if (name.length <= width) return name;
+  return width <= 1 ? '…' : `…${name.slice(name.length - width + 1)}`;
+}
+
+/** The bar's text, at most `width` characters, the file name cut from the left. */
+function render(state: ProgressState, width: number): string {
   const lines = `${state.lines.toLocaleString('en-US')} lines`;
   const name = state.path === '-' ? 'stdin' : basename(state.path);
+  let head: string;
   if (state.totalBytes === undefined || state.totalBytes === 0) {
-    return `${formatBytes(state.bytesRead)}  ${lines}  ${name}`;
+    head = `${formatBytes(state.bytesRead)}  ${lines}  `;
+  } else {
+    const ratio = Math.min(1, state.bytesRead / state.totalBytes);
+    const filled = Math.round(ratio * BAR_WIDTH);
+    const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
+    const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
+    head = `[${bar}] ${percent} ${formatBytes(state.bytesRead)} / ${formatBytes(state.totalBytes)}  ${lines}  `;
   }
-  const ratio = Math.min(1, state.bytesRead / state.totalBytes);
-  const filled = Math.round(ratio * BAR_WIDTH);
-  const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
-  const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
-  return `[${bar}] ${percent} ${formatBytes(state.bytesRead)} / ${formatBytes(state.totalBytes)}  ${lines}  ${name}`;
+  return `${head}${fromRight(name, Math.max(1, width - head.length))}`.slice(
+    0,
+    width
+  );
 }
 
 export type { ProgressState };
-export { Progress };
+export { fromRight, Progress, render };

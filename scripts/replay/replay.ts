@@ -11,6 +11,7 @@ import { Batcher } from './batcher.ts';
 import { FailureClassifier } from './classify.ts';
 import type { DeliveryTarget, Failure } from './delivery.ts';
 import { deliverBatch } from './delivery.ts';
+import { FormatDiagnosis } from './diagnosis.ts';
 import { ReplayError } from './errors.ts';
 import type { FunctionLogTap, InvocationLog } from './function-log.ts';
 import type { Handler } from './handler.ts';
@@ -37,6 +38,8 @@ interface Channel {
   readonly tracker: RejectTracker;
   /** Lines read with this format (shared with stats.linesByFormat). */
   readonly read: { lines: number };
+  /** The function's counters for this format (shared with stats). */
+  readonly diagnosis: FormatDiagnosis;
 }
 
 /** An input checked by {@link Replay.prepare}, with its first format. */
@@ -105,7 +108,9 @@ class Replay {
       try {
         await this.channelFor(input.format);
       } catch (error) {
-        refusals.push(`${displayName(input.file.path)}: ${(error as Error).message}`);
+        refusals.push(
+          `${displayName(input.file.path)}: ${(error as Error).message}`
+        );
       }
     }
     if (refusals.length > 0) {
@@ -174,11 +179,14 @@ class Replay {
     );
     const read = { lines: 0 };
     this.target.stats.linesByFormat.set(format.text, read);
+    const diagnosis = new FormatDiagnosis(format);
+    this.target.stats.diagnoses.set(format.text, diagnosis);
     const channel: Channel = {
       format,
       batcher,
       tracker: new RejectTracker(format, this.target.stats.rejects),
       read,
+      diagnosis,
     };
     this.channels.set(format.text, channel);
     return channel;
@@ -209,7 +217,13 @@ class Replay {
       outcome = error instanceof Error ? error : new Error(String(error));
     }
     const log = this.tap.end();
-    const failures = await deliverBatch(records, outcome, closedAt, this.target);
+    channel.diagnosis.add(log.counters);
+    const failures = await deliverBatch(
+      records,
+      outcome,
+      closedAt,
+      this.target
+    );
     if (failures.length > 0) this.explain(channel, records, failures, log);
   }
 
@@ -337,7 +351,10 @@ class Replay {
       if (looksLikeHeader(line.text)) {
         stats.headers++;
         channel = await this.switchFormat(file.path, line);
-        clock = new ArrivalClock(channel.format, clock?.latest ?? this.startedAt);
+        clock = new ArrivalClock(
+          channel.format,
+          clock?.latest ?? this.startedAt
+        );
         continue;
       }
       channel ??= await this.switchFormatTo(this.fallback, file.path, line);

@@ -4,7 +4,8 @@
  */
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { fieldIndex } from '../../shared/flowlog/format.ts';
-import { likelyCause } from './cause.ts';
+import { fieldCount, likelyCause } from './cause.ts';
+import type { FormatDiagnosis } from './diagnosis.ts';
 import { fieldAt } from './records.ts';
 
 /** Most distinct rejected flows kept; beyond it, rare ones are forgotten. */
@@ -93,7 +94,11 @@ class FailureReasons {
   readonly byReason = new Map<string, FailureReason>();
 
   /** Counts `count` failures of `reason`; the first one seen is kept. */
-  add(reason: string, count: number, first: Omit<FailureReason, 'count'>): void {
+  add(
+    reason: string,
+    count: number,
+    first: Omit<FailureReason, 'count'>
+  ): void {
     const known = this.byReason.get(reason);
     if (known !== undefined) known.count += count;
     else this.byReason.set(reason, { count, ...first });
@@ -126,6 +131,8 @@ interface ReplayStats {
   headers: number;
   /** Lines read, by FLOW_LOG_FORMAT text. */
   readonly linesByFormat: Map<string, { lines: number }>;
+  /** The function's counters summed per FLOW_LOG_FORMAT text. */
+  readonly diagnoses: Map<string, FormatDiagnosis>;
 }
 
 /** Zeroed counters. */
@@ -148,6 +155,7 @@ function newStats(): ReplayStats {
     reasons: new FailureReasons(),
     headers: 0,
     linesByFormat: new Map(),
+    diagnoses: new Map(),
   };
 }
 
@@ -194,13 +202,49 @@ function reasonRows(stats: ReplayStats): string[] {
     rows.push(
       `  ${reason.padEnd(width)}  ${failure.count.toLocaleString('en-US')}, first at ${failure.first}`,
       `    ${cut(failure.excerpt)}`,
-      `    likely cause: ${likelyCause(reason, failure.format, failure.excerpt, {
-        failed: failure.count,
-        lines: stats.linesByFormat.get(failure.format.text)?.lines ?? 0,
-      })}`
+      `    likely cause: ${causeOf(stats, reason, failure)}`
     );
   }
   return rows;
+}
+
+/** The core's diagnosis when the reason dominates its format, else ours. */
+function causeOf(
+  stats: ReplayStats,
+  reason: string,
+  failure: FailureReason
+): string {
+  const diagnosis = stats.diagnoses.get(failure.format.text);
+  const core = diagnosis?.failureCause(reason);
+  if (core === undefined) {
+    return likelyCause(reason, failure.format, failure.excerpt, {
+      failed: failure.count,
+      lines: stats.linesByFormat.get(failure.format.text)?.lines ?? 0,
+    });
+  }
+  // The scanner stops at the first bad field, so a line of another format
+  // often fails as bad_integer: its field count tells the story better.
+  const have = fieldCount(failure.excerpt);
+  const want = failure.format.fields.length;
+  return have === want || core.includes('fields, lines have')
+    ? core
+    : `${core} (the first such line has ${have} fields, FLOW_LOG_FORMAT ${want})`;
+}
+
+/** Formats most of whose lines hold values outside their field's set. */
+function valueRows(stats: ReplayStats): string[] {
+  const rows: string[] = [];
+  for (const diagnosis of stats.diagnoses.values()) {
+    const cause = diagnosis.valueCause();
+    if (cause === undefined) continue;
+    const names = diagnosis.format.fields.map((field) => field.name);
+    rows.push(
+      `  ${names.length}-field format (${names.slice(0, 3).join(' ')} …): ${cause}`
+    );
+  }
+  return rows.length === 0
+    ? []
+    : ['', 'Values outside their documented set', ...rows];
 }
 
 /**
@@ -235,6 +279,7 @@ function formatSummary(stats: ReplayStats, elapsedMs: number): string {
       `${mbps.toFixed(2)} MB/s, ${lps.toLocaleString('en-US')} lines/s`
     ),
     ...reasonRows(stats),
+    ...valueRows(stats),
     ...rejectedRows(stats),
   ].join('\n');
 }

@@ -47,8 +47,8 @@ describe('replay of an S3 flow-log file', () => {
   });
 
   it('writes one gzip object per 60-second batch under the default time prefix', () => {
-    // Assess
-    expect(result.code).toBe(0);
+    // Assess: one malformed line, so exit 3 (records failed).
+    expect(result.code).toBe(3);
     const files = listFiles(out).filter(
       (f) => !f.startsWith('processing-failed/')
     );
@@ -134,6 +134,19 @@ describe('replay of an S3 flow-log file', () => {
     );
   });
 
+  it('names the failure reason, the first file:line and the likely cause', () => {
+    // Assess: line 5 of the fixture (after the header) has `x443` as dstport.
+    const reasons = result.stdout.slice(
+      result.stdout.indexOf('ProcessingFailed records by reason')
+    );
+    expect(reasons).toMatch(/bad_integer\s+1, first at \S+_0f0f0f0f\.log:5\n/);
+    expect(reasons).toContain('x443');
+    expect(reasons).toMatch(/likely cause: 1 of 6 lines with this format/);
+    expect(result.stderr).toContain(
+      '1 of 6 records came back ProcessingFailed'
+    );
+  });
+
   it('draws no progress bar when stderr is not a terminal', () => {
     // Assess
     expect(result.stderr).not.toContain('\r');
@@ -148,6 +161,7 @@ describe('replay options and inputs', () => {
       '--out',
       join(work, 'bar'),
       '--progress',
+      '--allow-failures',
     ]);
 
     // Assess
@@ -164,8 +178,16 @@ describe('replay options and inputs', () => {
     const result = await runCli(['-', '--out', out], lines);
 
     // Assess: 9-field lines against the 14-field default format all fail.
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/ProcessingFailed\s+6\n/);
+    // The scanner stops at the first field that does not fit: `ACCEPT` as
+    // srcport, or the missing 10th field.
+    expect(result.stdout).toMatch(
+      /(bad_integer|too_few_fields)\s+6, first at stdin:1\n/
+    );
+    expect(result.stdout).toMatch(
+      /likely cause: .*(lines have 9|first such line has 9 fields)/
+    );
     expect(
       listFiles(out).every((f) => f.startsWith('processing-failed/'))
     ).toBe(true);
@@ -177,7 +199,7 @@ describe('replay options and inputs', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("unknown option '--bogus'");
+    expect(result.stderr).toContain("Unknown option '--bogus'");
   });
 
   it('refuses a buffer size outside 0.2 to 3 MB with exit code 2', async () => {
@@ -226,7 +248,7 @@ describe('replay options and inputs', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /broken\.log\.gz': is corrupt or truncated gzip/
+      /broken\.log\.gz': is corrupt or truncated gzip after line [\d,]+:/
     );
     const objects = listFiles(out);
     expect(objects.length).toBeGreaterThan(1);
