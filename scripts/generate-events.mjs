@@ -3,7 +3,34 @@
 // re-running it reproduces the committed files byte for byte.
 //   node scripts/generate-events.mjs
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+
+const USAGE = `usage: node scripts/generate-events.mjs [--help]
+
+Writes the sample Firehose events events/*.json from AWS's documented
+example flow-log lines (the settings each needs are in events/env/*.json).
+Deterministic: re-running it reproduces the committed files byte for byte.
+See events/README.md.`;
+
+/** `--help` prints USAGE; anything else is refused with it (exit 2). */
+function readOptions() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    process.stderr.write(`generate-events: ${error.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+}
+
+readOptions();
 
 const STREAM_ARN =
   'arn:aws:firehose:us-east-1:123456789012:deliverystream/flow-logs';

@@ -3,8 +3,35 @@
 // Seeded: every run writes the same bytes.
 //   node scripts/generate-samples.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { prng } from './lib/seeded.mjs';
+
+const USAGE = `usage: node scripts/generate-samples.mjs [--help]
+
+Writes samples/*.log.gz: 25,003 flow-log lines in three formats (VPC v2
+default, the 29-field v5 format, the Transit Gateway default), gzip with a
+header line and S3 object names, as AWS delivers them to S3. Seeded: every
+run writes the same bytes. npm start replays them; see docs/replay.md.`;
+
+/** `--help` prints USAGE; anything else is refused with it (exit 2). */
+function readOptions() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    process.stderr.write(`generate-samples: ${error.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+}
+
+readOptions();
 
 /** 2026-11-24T00:00:00Z, the hour the samples cover. */
 const T0 = 1_795_478_400;

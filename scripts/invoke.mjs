@@ -9,27 +9,50 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const USAGE =
-  'usage: npm run invoke -- EVENT.json [--out RESPONSE.json] [--env-vars ENV.json]';
+const USAGE = `usage: npm run invoke -- EVENT.json [--out RESPONSE.json] [--env-vars ENV.json]
+
+Runs the bundled handler (dist/flow-log-processor/index.mjs) on one Firehose
+event as Lambda would, with the function's settings from the environment
+(FLOW_LOG_FORMAT, FILTER, ENRICH, OUTPUT_FORMAT, …), and prints the response.
+
+  --out FILE       write the response to FILE instead of stdout
+  --env-vars FILE  settings from a 'sam local invoke --env-vars' file
+                   ({"FlowLogProcessorFunction": {…}} and/or {"Parameters": {…}},
+                   e.g. events/env/*.json); variables set in the shell win
+  -h, --help       this text
+
+Logs go to stderr; without --out, stdout carries the response alone.
+See events/README.md.`;
 const FUNCTION_ID = 'FlowLogProcessorFunction';
 
-function parseArgs(argv) {
-  const args = { event: undefined, out: undefined, envVars: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--out') args.out = argv[++i];
-    else if (arg === '--env-vars') args.envVars = argv[++i];
-    else if (arg === '--help' || arg === '-h') args.help = true;
-    else if (args.event === undefined) args.event = arg;
-    else throw new Error(`unexpected argument '${arg}'\n${USAGE}`);
+/** Options, read with util.parseArgs; a bad one throws naming it. */
+function readArgs(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      'env-vars': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  const args = {
+    event: positionals[0],
+    out: values.out,
+    envVars: values['env-vars'],
+    help: values.help === true,
+  };
+  if (args.help) return args;
+  if (positionals.length > 1) {
+    throw new Error(
+      `one event file expected, got '${positionals.join("' '")}'`
+    );
   }
-  if (
-    !args.help &&
-    (args.event === undefined || args.out === '' || args.envVars === '')
-  ) {
-    throw new Error(USAGE);
-  }
+  if (args.event === undefined) throw new Error('no event file given');
+  if (args.out === '') throw new Error('--out: expected a file');
+  if (args.envVars === '') throw new Error('--env-vars: expected a file');
   return args;
 }
 
@@ -52,9 +75,32 @@ function lambdaContext(timeoutMs) {
   };
 }
 
+/** A JSON file, or an error naming it. */
+async function readJson(path, what) {
+  let text;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${what}: '${path}' cannot be read: ${error.message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what}: '${path}' is not JSON: ${error.message}`);
+  }
+}
+
 /** Applies a SAM --env-vars file; the shell's own variables win. */
 async function applyEnvFile(path) {
-  const file = JSON.parse(await readFile(path, 'utf8'));
+  const file = await readJson(path, '--env-vars');
+  if (
+    typeof file?.Parameters !== 'object' &&
+    typeof file?.[FUNCTION_ID] !== 'object'
+  ) {
+    throw new Error(
+      `--env-vars: '${path}' has neither "${FUNCTION_ID}" nor "Parameters"; expected the sam local invoke --env-vars shape, e.g. events/env/firehose-v2-default.json`
+    );
+  }
   const values = { ...file.Parameters, ...file[FUNCTION_ID] };
   for (const [name, value] of Object.entries(values)) {
     if (process.env[name] === undefined) process.env[name] = String(value);
@@ -62,12 +108,19 @@ async function applyEnvFile(path) {
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.help) {
-    console.log(USAGE);
+  let args;
+  try {
+    args = readArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`invoke: ${error.message}\n${USAGE}\n`);
+    process.exitCode = 2;
     return;
   }
-  const event = JSON.parse(await readFile(args.event, 'utf8'));
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const event = await readJson(args.event, 'event');
   if (args.envVars !== undefined) await applyEnvFile(args.envVars);
   // Everything the function prints (logs, EMF metrics) goes to stderr so that
   // stdout carries the response alone.

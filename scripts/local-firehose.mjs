@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const TARGET = 'Firehose_20150804.PutRecordBatch';
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -111,25 +112,63 @@ async function startLocalFirehose(options = {}) {
   };
 }
 
-function parseArgs(argv) {
-  const args = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--port') args.port = Number(argv[++i]);
-    else if (arg === '--out') args.out = argv[++i];
-    else if (arg === '--fail') args.fail = argv[++i];
-    else throw new Error(`unexpected argument '${arg}'`);
-  }
-  if (args.fail !== undefined && !['http500', 'entries'].includes(args.fail)) {
+const USAGE = `usage: node scripts/local-firehose.mjs [--port N] [--out FILE] [--fail http500|entries]
+
+A local stand-in for Amazon Data Firehose's PutRecordBatch, to watch
+re-ingestion without AWS (docs/reingestion.md). Prints the URL to point the
+function at with AWS_ENDPOINT_URL_FIREHOSE.
+
+  --port N        port on 127.0.0.1 (default: any free port)
+  --out FILE      append each received record as a JSON line to FILE
+                  (default: stdout)
+  --fail KIND     http500: answer every call with HTTP 500; entries: answer
+                  HTTP 200 with every entry failed, as a throttled stream does
+  -h, --help      this text`;
+
+/** Options, read with util.parseArgs; a bad one throws naming it. */
+function readArgs(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      out: { type: 'string' },
+      fail: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (
+    port !== undefined &&
+    !(Number.isInteger(port) && port >= 0 && port <= 65_535)
+  ) {
     throw new Error(
-      `--fail '${args.fail}' is not allowed; expected http500 or entries`
+      `--port '${values.port}' is not allowed; expected a whole number from 0 to 65535`
     );
   }
-  return args;
+  if (
+    values.fail !== undefined &&
+    !['http500', 'entries'].includes(values.fail)
+  ) {
+    throw new Error(
+      `--fail '${values.fail}' is not allowed; expected http500 or entries`
+    );
+  }
+  return { port, out: values.out, fail: values.fail, help: values.help };
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
+  let args;
+  try {
+    args = readArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`local-firehose: ${error.message}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const write = args.out
     ? (line) => appendFileSync(args.out, line)
     : (line) => process.stdout.write(line);
