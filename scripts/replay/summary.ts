@@ -267,6 +267,10 @@ function formatSummary(stats: ReplayStats, elapsedMs: number): string {
     row('  ProcessingFailed', stats.failed),
     row('function errors', stats.functionErrors),
     row('lines', stats.lines),
+    row(
+      'formats',
+      [...stats.linesByFormat.values()].filter((read) => read.lines > 0).length
+    ),
     row('bytes in', formatBytes(stats.bytesIn)),
     row('bytes out', formatBytes(stats.bytesOut)),
     row(

@@ -17,7 +17,14 @@ import {
 const TIME = Date.UTC(2026, 10, 24, 13, 5, 9);
 
 function record(id: number, arrival: number, size: number): PendingRecord {
-  return { recordId: String(id), data: '', size, arrival };
+  return {
+    recordId: String(id),
+    data: '',
+    size,
+    arrival,
+    source: 0,
+    position: id,
+  };
 }
 
 describe('S3 prefixes', () => {
