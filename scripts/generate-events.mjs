@@ -1,6 +1,7 @@
 // Writes the sample Firehose events in events/ from the documented AWS
-// example lines (shared/reference/flow-logs.md section 5). Deterministic:
-// re-running it reproduces the committed files byte for byte.
+// example lines
+// (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html).
+// Deterministic: re-running it reproduces the committed files byte for byte.
 //   node scripts/generate-events.mjs
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -149,7 +149,7 @@ function objectKey(layout: S3Layout, prefix: string, time: number): string {
   return `${prefix}${layout.stream}-1-${stamp}-${randomUUID()}${extension}`;
 }
 
-/** One record of the error prefix, as section 5 of firehose-lambda.md. */
+/** One record of the error prefix (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html). */
 interface ErrorRecord {
   attemptsMade: number;
   arrivalTimestamp: number;
