@@ -35,6 +35,31 @@ interface InvocationLog {
 
 type Write = typeof process.stdout.write;
 
+/** Keys every Powertools log line has: left out when a line is shown. */
+const STANDARD_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'sampling_rate',
+  'xray_trace_id',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+]);
+
+/** `function WARN: <message> {"key":value,…}`: one readable line. */
+function describe(entry: Record<string, unknown>): string {
+  const extra = Object.fromEntries(
+    Object.entries(entry).filter(([key]) => !STANDARD_KEYS.has(key))
+  );
+  const details =
+    Object.keys(extra).length === 0 ? '' : ` ${JSON.stringify(extra)}`;
+  return `function ${String(entry.level)}: ${String(entry.message)}${details}`;
+}
+
 function levelIndex(level: string | undefined): number {
   const index = LEVELS.indexOf((level ?? '').toUpperCase());
   return index < 0 ? LEVELS.length : index;
@@ -138,16 +163,17 @@ class FunctionLogTap {
       this.current.counters = entry;
       this.current.malformed = counts;
     } else if (levelIndex(entry.level) >= this.shown) {
-      this.show(chunk, String(entry.message));
+      this.show(entry);
     }
     return true;
   }
 
   /** Shows a log line once per message; each batch would repeat it. */
-  private show(chunk: string, message: string): void {
+  private show(entry: Record<string, unknown>): void {
+    const message = String(entry.message);
     const times = (this.seen.get(message) ?? 0) + 1;
     this.seen.set(message, times);
-    if (times === 1) this.passTo(chunk);
+    if (times === 1) this.passTo(`${describe(entry)}\n`);
   }
 
   /** One line per repeated log message hidden, for the end of the run. */

@@ -209,6 +209,29 @@ describe('events and --env-vars', () => {
   });
 });
 
+describe("the function's warnings", () => {
+  it('shows a cold-start warning instead of hiding it', async () => {
+    // Act: `future-field` is not (yet) a documented field.
+    const result = await runCli(
+      [
+        '-',
+        '--format',
+        '${version} ${account-id} ${future-field}',
+        '--out',
+        join(work, 'typo'),
+      ],
+      '2 123456789012 OK\n'
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'function WARN: FLOW_LOG_FORMAT has fields not in the catalogue'
+    );
+    expect(result.stderr).toContain('future-field');
+  });
+});
+
 describe('output folder', () => {
   it('warns when the output folder already holds files', async () => {
     // Prepare
