@@ -21,7 +21,7 @@ import { Progress } from './progress.ts';
 import { Replay } from './replay.ts';
 import { resolveLayout } from './s3-layout.ts';
 import type { ReplayStats } from './summary.ts';
-import { formatSummary, newStats } from './summary.ts';
+import { formatSummary, newStats, valueWarnings } from './summary.ts';
 
 /** Exit code when records came back ProcessingFailed. */
 const EXIT_FAILED_RECORDS = 3;
@@ -220,6 +220,7 @@ async function main(argv: readonly string[]): Promise<number> {
       for (const line of prepared.replay.finish()) writeStderr(`${line}\n`);
     }
     writeStdout(report(stats, options.out, startedAt));
+    for (const warning of valueWarnings(stats)) writeStderr(`${warning}\n`);
     const failed = failedExit(stats, options);
     if (failed !== undefined) writeStderr(failed.message);
     return failed?.code ?? 0;

@@ -231,6 +231,22 @@ function causeOf(
     : `${core} (the first such line has ${have} fields, FLOW_LOG_FORMAT ${want})`;
 }
 
+/**
+ * One stderr warning per format most of whose lines hold values outside a
+ * field's documented set: the records are Ok, so nothing else would say it.
+ */
+function valueWarnings(stats: ReplayStats): string[] {
+  const warnings: string[] = [];
+  for (const diagnosis of stats.diagnoses.values()) {
+    if (diagnosis.valueCause() === undefined) continue;
+    const fields = diagnosis.format.fields.length;
+    warnings.push(
+      `replay: warning: most lines of the ${fields}-field format hold values outside their field's documented set; see 'Values outside their documented set' above`
+    );
+  }
+  return warnings;
+}
+
 /** Formats most of whose lines hold values outside their field's set. */
 function valueRows(stats: ReplayStats): string[] {
   const rows: string[] = [];
@@ -296,4 +312,5 @@ export {
   newStats,
   RejectCounter,
   RejectTracker,
+  valueWarnings,
 };
