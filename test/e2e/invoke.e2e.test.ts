@@ -2,7 +2,7 @@
 // sample with the settings in events/env/, as `sam local invoke -e … -n …`
 // would. Expected results follow from the lines each event holds (see
 // scripts/generate-events.mjs and events/README.md).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -137,5 +137,57 @@ describe('npm run invoke on the events/ samples', () => {
       event: { outcome: 'failure' },
       network: { transport: 'tcp' },
     });
+  });
+});
+
+describe('npm run invoke usage', () => {
+  function run(args: string[]): {
+    status: number | null;
+    out: string;
+    err: string;
+  } {
+    const result = spawnSync(
+      process.execPath,
+      ['scripts/invoke.mjs', ...args],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }
+    );
+    return { status: result.status, out: result.stdout, err: result.stderr };
+  }
+
+  it('prints its options with --help and exits 0', () => {
+    // Act
+    const { status, out } = run(['--help']);
+
+    // Assess
+    expect(status).toBe(0);
+    expect(out).toContain('usage: npm run invoke -- EVENT.json');
+    expect(out).toContain('--env-vars FILE');
+  });
+
+  it('refuses an unknown option naming it, with exit code 2', () => {
+    // Act
+    const { status, err } = run(['events/firehose-tgw.json', '--bogus']);
+
+    // Assess
+    expect(status).toBe(2);
+    expect(err).toContain("Unknown option '--bogus'");
+  });
+
+  it('names an --env-vars file that is not in the sam shape', () => {
+    // Act: an event file is JSON but has neither key.
+    const { status, err } = run([
+      'events/firehose-tgw.json',
+      '--env-vars',
+      'events/firehose-tgw.json',
+    ]);
+
+    // Assess
+    expect(status).toBe(1);
+    expect(err).toContain(
+      `--env-vars: 'events/firehose-tgw.json' has neither "FlowLogProcessorFunction" nor "Parameters"`
+    );
   });
 });
