@@ -5,6 +5,16 @@
  * integers (kept exact up to 2^64 - 1), everything else is a string. Output
  * keys are the field names with `-` replaced by `_`, the column names AWS uses
  * for Parquet flow logs and Athena.
+ *
+ * Sources: "Flow log records" → Available fields
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html),
+ * the Transit Gateway guide for the version-6 fields
+ * (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html), and
+ * "VPC encryption controls" for `encryption-status`, whose values are the
+ * integers 0-3 (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html).
+ * The version-11 tag fields carry the values of the tag keys named by the
+ * flow log's TagFieldSpecifications (EC2 API `TagFieldSpecificationRequest`).
+ * A name outside this table is kept as a string.
  */
 
 /** Whether a field's text is an unsigned integer or a string. */
@@ -81,6 +91,20 @@ const FIELD_ROWS: ReadonlyArray<readonly [string, FieldType, number]> = [
   ['ecs-task-arn', 'string', 7],
   ['ecs-task-id', 'string', 7],
   ['reject-reason', 'string', 8],
+  ['resource-id', 'string', 9],
+  ['encryption-status', 'int', 10],
+  ['instance-tag', 'string', 11],
+  ['instance-tag-2', 'string', 11],
+  ['interface-tag', 'string', 11],
+  ['interface-tag-2', 'string', 11],
+  ['asg-tag', 'string', 11],
+  ['asg-tag-2', 'string', 11],
+  ['interface-type', 'string', 11],
+  ['next-hop-interface-id', 'string', 11],
+  ['next-hop-subnet-id', 'string', 11],
+  ['next-hop-az-id', 'string', 11],
+  ['next-hop-vpc-id', 'string', 11],
+  ['next-hop-interface-type', 'string', 11],
 ];
 
 /**

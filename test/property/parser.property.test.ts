@@ -21,8 +21,8 @@ const formatArb = fc
         ? [
             ...fields,
             {
-              name: 'resource-id',
-              key: 'resource_id',
+              name: 'future-field',
+              key: 'future_field',
               type: 'string' as const,
               version: 0,
             },

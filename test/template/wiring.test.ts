@@ -115,7 +115,14 @@ function fieldsOf(format: string): string[] {
 
 /** Glue type of a flow-log output key, per the project's field table. */
 function expectedColumnType(key: string): string {
-  const ints = ['version', 'srcport', 'dstport', 'tcp_flags', 'traffic_path'];
+  const ints = [
+    'version',
+    'srcport',
+    'dstport',
+    'tcp_flags',
+    'traffic_path',
+    'encryption_status',
+  ];
   const bigints = ['protocol', 'packets', 'bytes', 'start', 'end'];
   if (ints.includes(key)) return 'int';
   if (bigints.includes(key) || key.startsWith('packets_lost_')) return 'bigint';

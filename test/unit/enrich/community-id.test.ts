@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CommunityIdEnricher,
   communityIdOf,
+  communityIdOfIcmp,
 } from '../../../shared/enrich/community-id.ts';
 import { EnrichError } from '../../../shared/enrich/errors.ts';
 import { parseFormat } from '../../../shared/flowlog/format.ts';
@@ -55,6 +56,40 @@ const BASELINE_SEED1: ReadonlyArray<
   [46, '10.1.12.2', '10.1.12.1', undefined, undefined, '1:rYir8gphR31noO9iDRQmF/BteEI='],
 ];
 
+/**
+ * The spec's baseline/README.md tables ("Default settings" and "A custom
+ * seed=1 value"): ICMP and ICMPv6 rows give the message's type and code,
+ * so they test the port-equivalent mapping (echo request and reply share an
+ * ID; time exceeded 11 and ICMPv6 146 are one-way). Columns: proto, saddr,
+ * daddr, type, code, ID with seed 0, ID with seed 1.
+ */
+// biome-ignore format: one vector per row, as the README lists them
+const ICMP_TABLE: ReadonlyArray<
+  readonly [1 | 58, string, string, number, number, string, string]
+> = [
+  [1, '1.2.3.4', '5.6.7.8', 8, 0, '1:crodRHL2FEsHjbv3UkRrfbs4bZ0=', '1:9pr4ZGTICiuZoIh90RRYE2RyXpU='],
+  [1, '5.6.7.8', '1.2.3.4', 0, 0, '1:crodRHL2FEsHjbv3UkRrfbs4bZ0=', '1:9pr4ZGTICiuZoIh90RRYE2RyXpU='],
+  [1, '1.2.3.4', '5.6.7.8', 11, 0, '1:f/YiSyWqczrTgfUCZlBUnvHRcPk=', '1:1DD7cWGC/Yg91YGsQeni8du3pIA='],
+  [58, 'fe80:0001:0203:0405:0607:0809:0A0B:0C0D', 'fe80:1011:1213:1415:1617:1819:1A1B:1C1D', 128, 0, '1:0bf7hyMJUwt3fMED7z8LIfRpBeo=', '1:IO27GQzPuCtNnwFvjWALMHu5tJE='],
+  [58, 'fe80:1011:1213:1415:1617:1819:1A1B:1C1D', 'fe80:0001:0203:0405:0607:0809:0A0B:0C0D', 129, 0, '1:0bf7hyMJUwt3fMED7z8LIfRpBeo=', '1:IO27GQzPuCtNnwFvjWALMHu5tJE='],
+  [58, 'fe80:0001:0203:0405:0607:0809:0A0B:0C0D', 'fe80:1011:1213:1415:1617:1819:1A1B:1C1D', 146, 0, '1:fYC8+pz24E+EhANP1EZhpX0Dw10=', '1:Cv4IKJe56BNkF0MBW2YxQ3Nwc3s='],
+];
+
+/**
+ * The documented ICMP example line of "Flow log record examples"
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html)
+ * and the ID Elastic's AWS integration pipeline (Elasticsearch
+ * `community_id` processor, absent ICMP type and code read as 0) writes to
+ * `network.community_id` for it.
+ */
+const AWS_ICMP_LINE =
+  '2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK';
+const AWS_ICMP_REPLY =
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK';
+const ELASTIC_ICMP_ID = '1:H//CCQJhRqDUJ9c23S0VrQ+drxU=';
+const V2_FORMAT =
+  '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
+
 function lineOf(formatText: string, text: string): FlowLogLine {
   const format = parseFormat(formatText);
   const line = new FlowLogLine(format);
@@ -92,6 +127,19 @@ describe('Community ID v1', () => {
 
       // Assess
       expect(id).toBe(expected);
+    }
+  );
+
+  it.each(ICMP_TABLE)(
+    'maps ICMP proto %i %s -> %s type %i code %i as the spec table does',
+    (proto, saddr, daddr, type, code, seed0, seed1) => {
+      // Act
+      const ids = [0, 1].map((seed) =>
+        communityIdOfIcmp(saddr, daddr, proto, type, code, seed)
+      );
+
+      // Assess
+      expect(ids).toEqual([seed0, seed1]);
     }
   );
 
@@ -150,25 +198,80 @@ describe('the community_id enricher', () => {
     expect(into.community_id).toBe('1:Q9We8WO3piVF8yEQBNJF4uiSVrI=');
   });
 
-  it('gives both directions of an ICMP flow-log flow (ports 0 and 0) one ID', () => {
+  it('gives the documented ICMP line the ID Elastic gives it', () => {
+    // Prepare
+    const enricher = new CommunityIdEnricher(parseFormat(V2_FORMAT));
+    const into: Enrichment = {};
+
+    // Act
+    enricher.enrich(lineOf(V2_FORMAT, AWS_ICMP_LINE), into);
+
+    // Assess
+    expect(into).toEqual({ community_id: ELASTIC_ICMP_ID });
+  });
+
+  it('reads ICMP ports 0 and 0 as echo reply, so the two directions differ', () => {
+    // Prepare
+    const enricher = new CommunityIdEnricher(parseFormat(V2_FORMAT));
+    const reply: Enrichment = {};
+
+    // Act
+    enricher.enrich(lineOf(V2_FORMAT, AWS_ICMP_REPLY), reply);
+
+    // Assess: each line reads as type 0 (echo reply, counterpart 8), so the
+    // spec orders 172.31.16.139 first with ports (0, 8) here and (8, 0) for
+    // the request line; Elastic's processor gives the same two IDs.
+    expect(reply.community_id).toBe('1:cfQqw/Kh6+4yqhEKgkCw/m3WoJM=');
+    expect(reply.community_id).not.toBe(ELASTIC_ICMP_ID);
+  });
+
+  it('reads ICMP srcport and dstport as type and code', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
-    const a: Enrichment = {};
-    const b: Enrichment = {};
+    const request: Enrichment = {};
+    const exceeded: Enrichment = {};
+
+    // Act
+    enricher.enrich(lineOf(FORMAT, '1.2.3.4 5.6.7.8 8 0 1 ACCEPT'), request);
+    enricher.enrich(lineOf(FORMAT, '1.2.3.4 5.6.7.8 11 0 1 ACCEPT'), exceeded);
+
+    // Assess: the spec README's default-seed rows.
+    expect(request.community_id).toBe('1:crodRHL2FEsHjbv3UkRrfbs4bZ0=');
+    expect(exceeded.community_id).toBe('1:f/YiSyWqczrTgfUCZlBUnvHRcPk=');
+  });
+
+  it('keeps an ICMPv6 type without counterpart one-way, in the order written', () => {
+    // Prepare
+    const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
+    const a = 'fe80:0001:0203:0405:0607:0809:0A0B:0C0D';
+    const b = 'fe80:1011:1213:1415:1617:1819:1A1B:1C1D';
+    const forward: Enrichment = {};
+    const backward: Enrichment = {};
+
+    // Act
+    enricher.enrich(lineOf(FORMAT, `${a} ${b} 146 0 58 ACCEPT`), forward);
+    enricher.enrich(lineOf(FORMAT, `${b} ${a} 0 0 58 ACCEPT`), backward);
+
+    // Assess: the first is the README's one-way row; the second hashes
+    // b, a, 58, ports (0, 0) unsorted, as pycommunityid does for is_one_way.
+    expect(forward.community_id).toBe('1:fYC8+pz24E+EhANP1EZhpX0Dw10=');
+    expect(backward.community_id).toBe('1:wtitAyDqsLR6BNW0PSLLOHttnn8=');
+    expect(backward.community_id).not.toBe(communityIdOf(b, a, 58, 0, 0));
+  });
+
+  it('reads absent ICMP ports as type 0 code 0, as Elastic does', () => {
+    // Prepare
+    const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
+    const into: Enrichment = {};
 
     // Act
     enricher.enrich(
-      lineOf(FORMAT, '203.0.113.12 172.31.16.139 0 0 1 ACCEPT'),
-      a
-    );
-    enricher.enrich(
-      lineOf(FORMAT, '172.31.16.139 203.0.113.12 0 0 1 REJECT'),
-      b
+      lineOf(FORMAT, '203.0.113.12 172.31.16.139 - - 1 ACCEPT'),
+      into
     );
 
     // Assess
-    expect(a.community_id).toMatch(/^1:[A-Za-z0-9+/]{27}=$/);
-    expect(b.community_id).toBe(a.community_id);
+    expect(into.community_id).toBe(ELASTIC_ICMP_ID);
   });
 
   it('adds nothing to NODATA lines, whose tuple is absent', () => {
