@@ -1,7 +1,10 @@
 /**
  * OUTPUT_FORMAT=ocsf: one OCSF 1.1.0 Network Activity (class 4001) event per
  * line, mapped the way Amazon Security Lake and the OCSF VPC flow-log dossier
- * map VPC flow logs. Every mapping row is in docs/output-formats.md.
+ * map VPC flow logs. Every mapping row is in docs/output-formats.md; every
+ * attribute the writer can produce is listed in {@link OCSF_ATTRIBUTES}, and
+ * the test suite validates each event against the OCSF 1.1.0 schema
+ * (https://schema.ocsf.io/1.1.0/classes/network_activity).
  */
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { fieldIndex } from '../flowlog/format.ts';
@@ -40,9 +43,13 @@ const REJECT_MEMBERS = Buffer.from(
     '"disposition_id":2,"disposition":"Blocked"',
   'latin1'
 );
+/**
+ * No or an undocumented `action`: activity Traffic and action_id 0 Unknown.
+ * The security_control profile requires action_id and rules out 99 Other.
+ */
 const TRAFFIC_MEMBERS = Buffer.from(
   '"activity_id":6,"activity_name":"Traffic","type_uid":400106,' +
-    '"type_name":"Network Activity: Traffic"',
+    '"type_name":"Network Activity: Traffic","action_id":0,"action":"Unknown"',
   'latin1'
 );
 const PRODUCT_MEMBERS = Buffer.from(
@@ -90,17 +97,16 @@ const TYPE_IPV6 = Buffer.from('IPv6');
 const STATUS_OK = Buffer.from('OK');
 const STATUS_NODATA = Buffer.from('NODATA');
 const STATUS_SKIPDATA = Buffer.from('SKIPDATA');
+const LEVEL_ALWAYS = 1;
+const LEVEL_OWNED = 2;
 const SUCCESS_MEMBERS = Buffer.from('"status_id":1,"status":"Success"');
 const FAILURE_MEMBERS = Buffer.from('"status_id":2,"status":"Failure"');
 
 const K_ACCOUNT = k('account');
-const K_ACTION = k('action');
-const K_ACTION_ID = k('action_id');
 const K_BOUNDARY = k('boundary');
 const K_BOUNDARY_ID = k('boundary_id');
 const K_BYTES = k('bytes');
 const K_CLOUD = k('cloud');
-const K_COMMUNITY_UID = k('community_uid');
 const K_CONNECTION_INFO = k('connection_info');
 const K_DIRECTION = k('direction');
 const K_DIRECTION_ID = k('direction_id');
@@ -142,11 +148,125 @@ const K_ZONE = k('zone');
 const V_AWS = v('AWS');
 const V_OTHER = v(99);
 
-/** Largest seconds value whose milliseconds difference stays exact. */
-const MAX_EXACT_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+/**
+ * Last second written as an OCSF time: 9999-12-31T23:59:59Z, the bound the
+ * ECS writer uses too. AWS writes Unix seconds; a larger value (a pipeline
+ * feeding milliseconds, 1432917027000) would become a time in the year
+ * 47,000, so it stays under `unmapped` instead.
+ */
+const MAX_TIME_SECONDS = 253402300799;
 
-/** Enrichment keys with an OCSF home; the rest go to `unmapped.enrichment`. */
-const MAPPED_ENRICHMENT = new Set(['protocol_name', 'community_id']);
+/** OCSF integer_t is a signed 32-bit integer (`duration`, `tcp_flags`, …). */
+const MAX_INTEGER_T = 2147483647;
+
+/** OCSF port_t: 0-65535. */
+const MAX_PORT_T = 65535;
+
+/** OCSF long_t is a signed 64-bit integer (`traffic.bytes`, `packets`). */
+const MAX_LONG_T = '9223372036854775807';
+
+/**
+ * Enrichment keys with an OCSF home; the rest go to `unmapped.enrichment`.
+ * `community_id` has none in 1.1.0: `network_connection_info.community_uid`
+ * arrived in OCSF 1.2.0, so it stays under `unmapped.enrichment`.
+ */
+const MAPPED_ENRICHMENT = new Set(['protocol_name']);
+
+/** Stable reasons {@link OcsfSerializer.refuse} gives. */
+const OCSF_REFUSAL = {
+  /** Neither `start` nor `end` holds Unix seconds: OCSF requires `time`. */
+  NO_TIME: 'OCSF_NO_TIME',
+  /** An OK line without source or destination address or interface. */
+  NO_ENDPOINT: 'OCSF_NO_ENDPOINT',
+} as const;
+
+type OcsfRefusal = (typeof OCSF_REFUSAL)[keyof typeof OCSF_REFUSAL];
+
+/** The format lacks fields every OCSF 1.1.0 Network Activity event needs. */
+class OcsfFormatError extends Error {
+  readonly code = 'OUTPUT_FORMAT_FIELDS_MISSING';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'OcsfFormatError';
+  }
+}
+
+/** One attribute the OCSF writer can produce. */
+interface OcsfAttribute {
+  /** Dotted path in the event: `src_endpoint.ip`. */
+  readonly path: string;
+  /**
+   * The OCSF 1.1.0 type: a dictionary type (`string_t`, `integer_t`,
+   * `long_t`, `timestamp_t`, `port_t`, `ip_t`) or `object` for `unmapped`,
+   * whose members are the flow-log output keys typed as in `json` output,
+   * plus `enrichment` holding the enrichment keys without an OCSF home.
+   */
+  readonly type: string;
+  /** True for arrays (`metadata.profiles`, `*.intermediate_ips`). */
+  readonly isArray?: boolean;
+}
+
+/** Endpoint attributes, written under `src_endpoint` and `dst_endpoint`. */
+// biome-ignore format: one attribute per row
+const ENDPOINT_ATTRIBUTES: ReadonlyArray<readonly [string, string, boolean?]> = [
+  ['ip', 'ip_t'], ['intermediate_ips', 'ip_t', true], ['port', 'port_t'],
+  ['svc_name', 'string_t'], ['interface_uid', 'string_t'],
+  ['vpc_uid', 'string_t'], ['instance_uid', 'string_t'],
+  ['subnet_uid', 'string_t'], ['uid', 'string_t'],
+];
+
+/**
+ * Every attribute path the OCSF writer can produce, with its OCSF 1.1.0
+ * type: the column list for a schema built on this output (a Glue table or
+ * an Amazon Security Lake custom source). The test suite checks that each
+ * row is in the OCSF 1.1.0 class 4001 with this type and that no event
+ * holds a path outside this list.
+ */
+// biome-ignore format: one attribute per row
+const OCSF_ATTRIBUTES: readonly OcsfAttribute[] = Object.freeze(
+  (
+    [
+      ['category_uid', 'integer_t'], ['category_name', 'string_t'],
+      ['class_uid', 'integer_t'], ['class_name', 'string_t'],
+      ['severity_id', 'integer_t'], ['severity', 'string_t'],
+      ['activity_id', 'integer_t'], ['activity_name', 'string_t'],
+      ['type_uid', 'long_t'], ['type_name', 'string_t'],
+      ['action_id', 'integer_t'], ['action', 'string_t'],
+      ['disposition_id', 'integer_t'], ['disposition', 'string_t'],
+      ['status_code', 'string_t'], ['status_id', 'integer_t'],
+      ['status', 'string_t'],
+      ['time', 'timestamp_t'], ['start_time', 'timestamp_t'],
+      ['end_time', 'timestamp_t'], ['duration', 'integer_t'],
+      ['metadata.version', 'string_t'],
+      ['metadata.profiles', 'string_t', true],
+      ['metadata.product.name', 'string_t'],
+      ['metadata.product.vendor_name', 'string_t'],
+      ['metadata.product.feature.name', 'string_t'],
+      ['metadata.product.version', 'string_t'],
+      ['cloud.provider', 'string_t'], ['cloud.account.uid', 'string_t'],
+      ['cloud.region', 'string_t'], ['cloud.zone', 'string_t'],
+      ...['src_endpoint', 'dst_endpoint'].flatMap((side) =>
+        ENDPOINT_ATTRIBUTES.map(
+          ([name, type, isArray]) => [`${side}.${name}`, type, isArray] as const
+        )
+      ),
+      ['connection_info.protocol_num', 'integer_t'],
+      ['connection_info.protocol_name', 'string_t'],
+      ['connection_info.protocol_ver_id', 'integer_t'],
+      ['connection_info.protocol_ver', 'string_t'],
+      ['connection_info.tcp_flags', 'integer_t'],
+      ['connection_info.boundary_id', 'integer_t'],
+      ['connection_info.boundary', 'string_t'],
+      ['connection_info.direction_id', 'integer_t'],
+      ['connection_info.direction', 'string_t'],
+      ['traffic.packets', 'long_t'], ['traffic.bytes', 'long_t'],
+      ['unmapped', 'object'],
+    ] as ReadonlyArray<readonly [string, string, boolean?]>
+  ).map(([path, type, isArray]) =>
+    Object.freeze(isArray === true ? { path, type, isArray } : { path, type })
+  )
+);
 
 /** Field positions of one endpoint side. */
 interface Side {
@@ -180,6 +300,9 @@ const TGW_ENDPOINT_FIELDS = [
   'tgw-dst-subnet-id', 'tgw-src-eni', 'tgw-dst-eni',
 ];
 
+/** Other fields a line's mapping reads. */
+const OTHER_FIELDS = ['tgw-attachment-id'];
+
 function sideOf(format: FlowLogFormat, side: 'src' | 'dst'): Side {
   const at = (name: string): number => fieldIndex(format, name);
   return {
@@ -195,25 +318,66 @@ function sideOf(format: FlowLogFormat, side: 'src' | 'dst'): Side {
 }
 
 /**
+ * What a LogFormat lacks for OCSF: every Network Activity event needs
+ * `time` (from `start` or `end`) and a source and destination endpoint
+ * (from the address fields).
+ *
+ * @returns a message naming the missing fields, or undefined
+ */
+function missingOcsfFields(format: FlowLogFormat): string | undefined {
+  const has = (name: string): boolean => fieldIndex(format, name) >= 0;
+  const missing = [
+    ['start', 'end'],
+    ['srcaddr', 'pkt-srcaddr'],
+    ['dstaddr', 'pkt-dstaddr'],
+  ]
+    .filter((names) => !names.some(has))
+    .map((names) => names.map((name) => `\${${name}}`).join(' or '));
+  if (missing.length === 0) return undefined;
+  return (
+    `OUTPUT_FORMAT: 'ocsf' needs ${missing.join(', and ')} in FLOW_LOG_FORMAT: ` +
+    'every OCSF 1.1.0 Network Activity event requires time, src_endpoint and dst_endpoint; use json or ecs for this format'
+  );
+}
+
+/** True when an integer field's digits fit `max` (digit strings compared). */
+function fitsDigits(line: FlowLogLine, index: number, max: string): boolean {
+  const length = line.ends[index]! - line.starts[index]!;
+  if (length !== max.length) return length < max.length;
+  return (
+    line.bytes.toString('latin1', line.starts[index], line.ends[index]) <= max
+  );
+}
+
+/**
  * Writes each line as an OCSF Network Activity event. Field positions and
  * key bytes are computed once per format; per line it copies field bytes and
  * preformatted constants. O(line bytes + enrichment size) per line.
  *
+ * Values an OCSF type cannot hold (a port above 65535, a time past year
+ * 9999, a counter past 2^63 - 1) are left out of their attribute and kept
+ * under `unmapped` with their flow-log key, so every event stays valid.
+ *
+ * @throws OcsfFormatError when the format lacks time or address fields
  * @example new OcsfSerializer(format).write(line, {}, writer)
  */
 class OcsfSerializer implements LineSerializer {
   readonly name = 'ocsf';
   private readonly w = new NestedWriter();
   private readonly keys: readonly Buffer[];
-  /** 1: always mapped; 2: mapped only when flow-direction is known. */
+  /** LEVEL_ALWAYS: always mapped; LEVEL_OWNED: when flow-direction is known. */
   private readonly mapped: Uint8Array;
   private readonly src: Side;
   private readonly dst: Side;
   private readonly at: Readonly<Record<string, number>>;
   /** TGW endpoint fields are used only in formats without interface fields. */
   private readonly tgwEndpoints: boolean;
+  /** Mapped fields of this line whose value went to `unmapped` instead. */
+  private readonly demoted: number[] = [];
 
   constructor(format: FlowLogFormat) {
+    const problem = missingOcsfFields(format);
+    if (problem !== undefined) throw new OcsfFormatError(problem);
     const at = (name: string): number => fieldIndex(format, name);
     this.keys = format.fields.map((field) => k(field.key));
     this.src = sideOf(format, 'src');
@@ -224,15 +388,36 @@ class OcsfSerializer implements LineSerializer {
       for (const name of names)
         if (at(name) >= 0) this.mapped[at(name)] = value;
     };
-    mark(ALWAYS_MAPPED, 1);
-    mark(INTERFACE_FIELDS, 2);
-    if (this.tgwEndpoints) mark(TGW_ENDPOINT_FIELDS, 1);
-    const names = [...ALWAYS_MAPPED, ...INTERFACE_FIELDS];
+    mark(ALWAYS_MAPPED, LEVEL_ALWAYS);
+    mark(INTERFACE_FIELDS, LEVEL_OWNED);
+    if (this.tgwEndpoints) mark(TGW_ENDPOINT_FIELDS, LEVEL_ALWAYS);
+    const names = [...ALWAYS_MAPPED, ...INTERFACE_FIELDS, ...OTHER_FIELDS];
     this.at = Object.fromEntries(names.map((name) => [name, at(name)]));
+  }
+
+  /**
+   * Why this line cannot be a valid OCSF 1.1.0 event, or undefined when it
+   * can: no `start` or `end` in Unix seconds (`OCSF_NO_TIME`), or an OK line
+   * with a side that has no address, service or interface
+   * (`OCSF_NO_ENDPOINT`). AWS writes neither. The transform loop should
+   * answer such a line as a malformed line rather than write it.
+   */
+  refuse(line: FlowLogLine): OcsfRefusal | undefined {
+    if (this.timeField(line) < 0) return OCSF_REFUSAL.NO_TIME;
+    if (this.isStatusOnly(line)) return undefined;
+    const direction = this.flowDirection(line);
+    if (
+      !this.hasIdentity(line, this.src, direction === DIRECTION.OUTBOUND) ||
+      !this.hasIdentity(line, this.dst, direction === DIRECTION.INBOUND)
+    ) {
+      return OCSF_REFUSAL.NO_ENDPOINT;
+    }
+    return undefined;
   }
 
   write(line: FlowLogLine, enrichment: Enrichment, out: ByteWriter): void {
     const w = this.w;
+    this.demoted.length = 0;
     w.begin(out);
     w.putConst(undefined, CLASS_MEMBERS);
     this.writeActivity(line, w);
@@ -241,12 +426,25 @@ class OcsfSerializer implements LineSerializer {
     this.writeMetadata(line, w);
     this.writeCloud(line, w);
     const direction = this.flowDirection(line);
-    this.writeEndpoint(line, w, this.src, direction === DIRECTION.OUTBOUND);
-    this.writeEndpoint(line, w, this.dst, direction === DIRECTION.INBOUND);
+    const statusOnly = this.isStatusOnly(line);
+    this.writeEndpoint(
+      line,
+      w,
+      this.src,
+      direction === DIRECTION.OUTBOUND,
+      statusOnly
+    );
+    this.writeEndpoint(
+      line,
+      w,
+      this.dst,
+      direction === DIRECTION.INBOUND,
+      statusOnly
+    );
     const usedDirection = this.writeConnection(line, enrichment, w, direction);
     w.open(K_TRAFFIC);
-    w.putField(K_PACKETS, line, this.at.packets!);
-    w.putField(K_BYTES, line, this.at.bytes!);
+    this.putLong(K_PACKETS, line, this.at.packets!, w);
+    this.putLong(K_BYTES, line, this.at.bytes!, w);
     w.close();
     this.writeUnmapped(line, enrichment, w, direction, usedDirection);
     w.end();
@@ -262,9 +460,7 @@ class OcsfSerializer implements LineSerializer {
     } else {
       w.putConst(undefined, TRAFFIC_MEMBERS);
       if (!line.has(action)) return;
-      // An undocumented action: Other (99), captioned with the source value.
-      w.putConst(K_ACTION_ID, V_OTHER);
-      w.putField(K_ACTION, line, action);
+      // An undocumented action: disposition Other (99), captioned with it.
       w.putConst(K_DISPOSITION_ID, V_OTHER);
       w.putField(K_DISPOSITION, line, action);
     }
@@ -288,22 +484,39 @@ class OcsfSerializer implements LineSerializer {
     }
   }
 
-  /** `start`/`end` (seconds) → time, start_time, end_time, duration (ms). */
+  /** True when the field holds Unix seconds OCSF can write (<= year 9999). */
+  private isTime(line: FlowLogLine, index: number): boolean {
+    const seconds = line.integer(index);
+    return seconds !== undefined && seconds <= MAX_TIME_SECONDS;
+  }
+
+  /** The field `time` comes from: `start`, else `end`; -1 when neither. */
+  private timeField(line: FlowLogLine): number {
+    if (this.isTime(line, this.at.start!)) return this.at.start!;
+    if (this.isTime(line, this.at.end!)) return this.at.end!;
+    return -1;
+  }
+
+  /**
+   * `start`/`end` (seconds) → time, start_time, end_time, duration (ms).
+   * A value past {@link MAX_TIME_SECONDS} goes to `unmapped` as written.
+   */
   private writeTimes(line: FlowLogLine, w: NestedWriter): void {
     const start = this.at.start!;
     const end = this.at.end!;
-    w.putFieldTimes1000(K_TIME, line, line.has(start) ? start : end);
-    w.putFieldTimes1000(K_START_TIME, line, start);
-    w.putFieldTimes1000(K_END_TIME, line, end);
-    const first = line.integer(start);
-    const last = line.integer(end);
-    if (
-      first !== undefined &&
-      last !== undefined &&
-      last >= first &&
-      last <= MAX_EXACT_SECONDS
-    ) {
-      w.putNumber(K_DURATION, (last - first) * 1000);
+    const first = this.timeField(line);
+    if (first >= 0) w.putFieldTimes1000(K_TIME, line, first);
+    for (const [key, index] of [
+      [K_START_TIME, start],
+      [K_END_TIME, end],
+    ] as const) {
+      if (this.isTime(line, index)) w.putFieldTimes1000(key, line, index);
+      else if (line.has(index)) this.demoted.push(index);
+    }
+    if (!this.isTime(line, start) || !this.isTime(line, end)) return;
+    const seconds = line.integer(end)! - line.integer(start)!;
+    if (seconds >= 0 && seconds * 1000 <= MAX_INTEGER_T) {
+      w.putNumber(K_DURATION, seconds * 1000);
     }
   }
 
@@ -337,16 +550,42 @@ class OcsfSerializer implements LineSerializer {
     return -1;
   }
 
+  /** A NODATA or SKIPDATA line: a status report, not a flow. */
+  private isStatusOnly(line: FlowLogLine): boolean {
+    const status = this.at['log-status']!;
+    return (
+      fieldIs(line, status, STATUS_NODATA) ||
+      fieldIs(line, status, STATUS_SKIPDATA)
+    );
+  }
+
+  /** True when the side gets a member the endpoint constraint accepts. */
+  private hasIdentity(line: FlowLogLine, side: Side, owns: boolean): boolean {
+    const at = this.at;
+    return (
+      line.has(side.addr) ||
+      line.has(side.pkt) ||
+      line.has(side.service) ||
+      (owns &&
+        (line.has(at['interface-id']!) || line.has(at['instance-id']!))) ||
+      (this.tgwEndpoints && line.has(side.tgwEni))
+    );
+  }
+
   /**
    * One endpoint. The packet-level address is the endpoint's IP; a different
    * interface-level address becomes an intermediate IP. `owns` says the
    * capturing interface is this side (egress: source, ingress: destination).
+   * A NODATA/SKIPDATA line names the capturing resource on both sides: its
+   * report is about that interface (`interface_uid`) or, in a Transit
+   * Gateway flow log, that attachment (`uid`).
    */
   private writeEndpoint(
     line: FlowLogLine,
     w: NestedWriter,
     side: Side,
-    owns: boolean
+    owns: boolean,
+    statusOnly: boolean
   ): void {
     w.open(side.key);
     if (line.has(side.pkt) && !sameField(line, side.pkt, side.addr)) {
@@ -357,10 +596,10 @@ class OcsfSerializer implements LineSerializer {
     } else {
       w.putField(K_IP, line, side.addr);
     }
-    w.putField(K_PORT, line, side.port);
+    this.putRanged(K_PORT, line, side.port, MAX_PORT_T, w);
     w.putField(K_SVC_NAME, line, side.service);
+    const at = this.at;
     if (owns) {
-      const at = this.at;
       w.putField(K_INTERFACE_UID, line, at['interface-id']!);
       w.putField(K_VPC_UID, line, at['vpc-id']!);
       w.putField(K_INSTANCE_UID, line, at['instance-id']!);
@@ -371,7 +610,40 @@ class OcsfSerializer implements LineSerializer {
       w.putField(K_VPC_UID, line, side.tgwVpc);
       w.putField(K_SUBNET_UID, line, side.tgwSubnet);
     }
+    if (statusOnly && !w.hasMembers()) {
+      if (line.has(at['interface-id']!)) {
+        w.putField(K_INTERFACE_UID, line, at['interface-id']!);
+      } else {
+        w.putField(K_UID, line, at['tgw-attachment-id']!);
+      }
+    }
     w.close();
+  }
+
+  /** An integer_t/port_t field, or `unmapped` when past `max`. */
+  private putRanged(
+    key: Buffer,
+    line: FlowLogLine,
+    index: number,
+    max: number,
+    w: NestedWriter
+  ): void {
+    const value = line.integer(index);
+    if (value === undefined) return;
+    if (value <= max) w.putField(key, line, index);
+    else this.demoted.push(index);
+  }
+
+  /** A long_t field, or `unmapped` when past 2^63 - 1. */
+  private putLong(
+    key: Buffer,
+    line: FlowLogLine,
+    index: number,
+    w: NestedWriter
+  ): void {
+    if (line.integerText(index) === undefined) return;
+    if (fitsDigits(line, index, MAX_LONG_T)) w.putField(key, line, index);
+    else this.demoted.push(index);
   }
 
   /** @returns true when enrichment `direction` was used */
@@ -382,18 +654,14 @@ class OcsfSerializer implements LineSerializer {
     direction: number
   ): boolean {
     w.open(K_CONNECTION_INFO);
-    w.putField(K_PROTOCOL_NUM, line, this.at.protocol!);
+    this.putRanged(K_PROTOCOL_NUM, line, this.at.protocol!, MAX_INTEGER_T, w);
     const protocolName = enrichment.protocol_name;
     if (typeof protocolName === 'string') {
       w.putString(K_PROTOCOL_NAME, protocolName.toLowerCase());
     }
     this.writeProtocolVersion(line, w);
-    w.putField(K_TCP_FLAGS, line, this.at['tcp-flags']!);
+    this.putRanged(K_TCP_FLAGS, line, this.at['tcp-flags']!, MAX_INTEGER_T, w);
     this.writeBoundary(line, w);
-    const communityId = enrichment.community_id;
-    if (typeof communityId === 'string') {
-      w.putString(K_COMMUNITY_UID, communityId);
-    }
     const used = this.writeDirection(line, enrichment, w, direction);
     w.close();
     return used;
@@ -469,7 +737,10 @@ class OcsfSerializer implements LineSerializer {
     return false;
   }
 
-  /** Fields without an OCSF home, and enrichment keys without one. */
+  /**
+   * Fields without an OCSF home, mapped fields whose value no OCSF type
+   * holds (in format order), and enrichment keys without a home.
+   */
   private writeUnmapped(
     line: FlowLogLine,
     enrichment: Enrichment,
@@ -479,12 +750,13 @@ class OcsfSerializer implements LineSerializer {
   ): void {
     const mapped = this.mapped;
     const keys = this.keys;
+    const demoted = this.demoted;
     // The interface's fields have an endpoint only when the side is known.
-    const ownedLevel = direction > 0 ? 2 : 1;
+    const ownedLevel = direction > 0 ? LEVEL_OWNED : LEVEL_ALWAYS;
     w.open(K_UNMAPPED);
     for (let i = 0; i < keys.length; i++) {
       const level = mapped[i]!;
-      if (level !== 0 && level <= ownedLevel) continue;
+      if (level !== 0 && level <= ownedLevel && !demoted.includes(i)) continue;
       w.putField(keys[i], line, i);
     }
     w.open(K_ENRICHMENT);
@@ -511,4 +783,12 @@ function directionIdOf(direction: string): number | undefined {
   }
 }
 
-export { OCSF_VERSION, OcsfSerializer };
+export type { OcsfAttribute, OcsfRefusal };
+export {
+  missingOcsfFields,
+  OCSF_ATTRIBUTES,
+  OCSF_REFUSAL,
+  OCSF_VERSION,
+  OcsfFormatError,
+  OcsfSerializer,
+};

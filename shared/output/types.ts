@@ -20,6 +20,12 @@ interface LineSerializer {
    * the enrichment computed for it (empty object when none).
    */
   write(line: FlowLogLine, enrichment: Enrichment, out: ByteWriter): void;
+  /**
+   * Why the format cannot represent this line validly (a stable code such
+   * as `OCSF_NO_TIME`), or undefined when it can. Formats with no such
+   * lines leave it out. O(1).
+   */
+  refuse?(line: FlowLogLine): string | undefined;
 }
 
 export type { Enrichment, LineSerializer };
