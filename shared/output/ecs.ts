@@ -24,6 +24,9 @@ const ECS_VERSION = '8.11.0';
 /** Last second RFC 3339 can write with a four-digit year. */
 const MAX_RFC3339_SECONDS = 253402300799; // 9999-12-31T23:59:59Z
 
+/** ECS `long` is Elasticsearch's signed 64-bit integer: 2^63 - 1 at most. */
+const MAX_LONG = '9223372036854775807';
+
 const EVENT_MEMBERS = Buffer.from(
   '"kind":"event","category":["network"],"dataset":"aws.vpcflow"',
   'latin1'
@@ -155,6 +158,9 @@ class EcsSerializer implements LineSerializer {
   private readonly index: Readonly<Record<string, number>>;
   private readonly startText = new TimeText();
   private readonly endText = new TimeText();
+  /** This line's `bytes`/`packets` fit ECS `long` (else kept in aws.vpcflow). */
+  private bytesFit = true;
+  private packetsFit = true;
 
   constructor(format: FlowLogFormat) {
     this.keys = format.fields.map((field) => k(field.key));
@@ -179,6 +185,8 @@ class EcsSerializer implements LineSerializer {
     w.begin(out);
     const start = this.startText.of(line, this.i('start'));
     const end = this.endText.of(line, this.i('end'));
+    this.bytesFit = fitsLong(line, this.i('bytes'));
+    this.packetsFit = fitsLong(line, this.i('packets'));
     if (end !== undefined) w.putString(K_TIMESTAMP, end);
     w.open(K_ECS);
     w.putConst(K_VERSION, V_ECS_VERSION);
@@ -223,14 +231,19 @@ class EcsSerializer implements LineSerializer {
     w.putField(K_ADDRESS, line, src);
     w.putField(K_IP, line, src);
     w.putField(K_PORT, line, this.i('srcport'));
-    w.putField(K_BYTES, line, this.i('bytes'));
-    w.putField(K_PACKETS, line, this.i('packets'));
+    this.putCounters(line, w);
     w.close();
     w.open(K_DESTINATION);
     w.putField(K_ADDRESS, line, dst);
     w.putField(K_IP, line, dst);
     w.putField(K_PORT, line, this.i('dstport'));
     w.close();
+  }
+
+  /** `bytes` and `packets` where ECS `long` holds them. */
+  private putCounters(line: FlowLogLine, w: NestedWriter): void {
+    if (this.bytesFit) w.putField(K_BYTES, line, this.i('bytes'));
+    if (this.packetsFit) w.putField(K_PACKETS, line, this.i('packets'));
   }
 
   /** @returns true when enrichment `direction` was used */
@@ -240,8 +253,7 @@ class EcsSerializer implements LineSerializer {
     w: NestedWriter
   ): boolean {
     w.open(K_NETWORK);
-    w.putField(K_BYTES, line, this.i('bytes'));
-    w.putField(K_PACKETS, line, this.i('packets'));
+    this.putCounters(line, w);
     const protocol = this.i('protocol');
     w.putFieldAsString(K_IANA_NUMBER, line, protocol);
     const name = enrichment.protocol_name;
@@ -345,8 +357,11 @@ class EcsSerializer implements LineSerializer {
     const flags = this.i('tcp-flags');
     w.open(K_AWS);
     w.open(K_VPCFLOW);
+    const bytes = this.bytesFit ? -1 : this.i('bytes');
+    const packets = this.packetsFit ? -1 : this.i('packets');
     for (let i = 0; i < this.keys.length; i++) {
-      if (this.moved[i] === 1) continue;
+      // Counters past ECS long stay here, with every digit.
+      if (this.moved[i] === 1 && i !== bytes && i !== packets) continue;
       // Times stay here only when RFC 3339 cannot hold them.
       if (i === startIndex && start !== undefined) continue;
       if (i === endIndex && end !== undefined) continue;
@@ -360,6 +375,16 @@ class EcsSerializer implements LineSerializer {
     w.close();
     w.close();
   }
+}
+
+/** True when an integer field is absent or fits ECS `long` (2^63 - 1). */
+function fitsLong(line: FlowLogLine, index: number): boolean {
+  const digits = line.integerText(index);
+  if (digits === undefined) return true;
+  return (
+    digits.length < MAX_LONG.length ||
+    (digits.length === MAX_LONG.length && digits <= MAX_LONG)
+  );
 }
 
 /**

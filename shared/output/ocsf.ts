@@ -404,7 +404,9 @@ class OcsfSerializer implements LineSerializer {
    */
   refuse(line: FlowLogLine): OcsfRefusal | undefined {
     if (this.timeField(line) < 0) return OCSF_REFUSAL.NO_TIME;
-    if (this.isStatusOnly(line)) return undefined;
+    if (this.isStatusOnly(line) && this.capturingField(line) >= 0) {
+      return undefined;
+    }
     const direction = this.flowDirection(line);
     if (
       !this.hasIdentity(line, this.src, direction === DIRECTION.OUTBOUND) ||
@@ -559,6 +561,17 @@ class OcsfSerializer implements LineSerializer {
     );
   }
 
+  /**
+   * The field naming the capturing resource of a NODATA/SKIPDATA line:
+   * `interface-id`, else `tgw-attachment-id`; -1 when the line has neither.
+   */
+  private capturingField(line: FlowLogLine): number {
+    const at = this.at;
+    if (line.has(at['interface-id']!)) return at['interface-id']!;
+    if (line.has(at['tgw-attachment-id']!)) return at['tgw-attachment-id']!;
+    return -1;
+  }
+
   /** True when the side gets a member the endpoint constraint accepts. */
   private hasIdentity(line: FlowLogLine, side: Side, owns: boolean): boolean {
     const at = this.at;
@@ -610,12 +623,10 @@ class OcsfSerializer implements LineSerializer {
       w.putField(K_VPC_UID, line, side.tgwVpc);
       w.putField(K_SUBNET_UID, line, side.tgwSubnet);
     }
-    if (statusOnly && !w.hasMembers()) {
-      if (line.has(at['interface-id']!)) {
-        w.putField(K_INTERFACE_UID, line, at['interface-id']!);
-      } else {
-        w.putField(K_UID, line, at['tgw-attachment-id']!);
-      }
+    if (statusOnly && !this.hasIdentity(line, side, owns)) {
+      const capturing = this.capturingField(line);
+      const key = capturing === at['interface-id'] ? K_INTERFACE_UID : K_UID;
+      w.putField(key, line, capturing);
     }
     w.close();
   }

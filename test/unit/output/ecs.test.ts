@@ -4,15 +4,24 @@ import type { FlowLogFormat } from '../../../shared/flowlog/format.ts';
 import { ECS_VERSION, EcsSerializer } from '../../../shared/output/ecs.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
 import { renderLines, renderOne } from '../../helpers/render.ts';
+import { ecsErrors, expectValidOutput } from '../../schemas/validate.ts';
 
 const create = (format: FlowLogFormat) => new EcsSerializer(format);
+/** Renders and checks every document against the ECS 8.11 fields. */
 const render = (
   formatText: string,
   lines: readonly string[],
   enrichment?: Enrichment
-) => renderLines(create, formatText, lines, enrichment);
-const one = (formatText: string, text: string, enrichment?: Enrichment) =>
-  renderOne(create, formatText, text, enrichment);
+) => {
+  const output = renderLines(create, formatText, lines, enrichment);
+  expectValidOutput('ecs', output);
+  return output;
+};
+const one = (formatText: string, text: string, enrichment?: Enrichment) => {
+  const doc = renderOne(create, formatText, text, enrichment);
+  expect(ecsErrors(doc)).toEqual([]);
+  return doc;
+};
 
 const REJECTED =
   '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
@@ -40,21 +49,21 @@ describe('EcsSerializer', () => {
     });
   });
 
-  it('keeps every digit of 64-bit counters', () => {
+  it('keeps every digit of 64-bit counters, under aws.vpcflow past long', () => {
     // Prepare
     const text =
-      '2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 18446744073709551615 9007199254740993 1 2 ACCEPT OK';
+      '2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 18446744073709551615 9223372036854775807 1 2 ACCEPT OK';
 
     // Act
     const output = render(VPC_DEFAULT_FORMAT, [text]);
 
-    // Assess
+    // Assess: ECS long holds 2^63 - 1; packets is 2^64 - 1.
     expect(output).toContain(
-      '"source":{"address":"10.0.0.1","ip":"10.0.0.1","port":1,"bytes":9007199254740993,"packets":18446744073709551615}'
+      '"source":{"address":"10.0.0.1","ip":"10.0.0.1","port":1,"bytes":9223372036854775807}'
     );
-    expect(output).toContain(
-      '"network":{"bytes":9007199254740993,"packets":18446744073709551615'
-    );
+    expect(output).toContain('"network":{"bytes":9223372036854775807,');
+    expect(output).toContain('"packets":18446744073709551615');
+    expect(JSON.parse(output)).toHaveProperty('aws.vpcflow.packets');
   });
 
   it('keeps times RFC 3339 cannot write under aws.vpcflow', () => {
