@@ -210,7 +210,7 @@ describe('planBatch within the response budget', () => {
     });
   });
 
-  it('echoes failed data only while the echo fits, else answers empty data', () => {
+  it('answers failed records with empty data, which Firehose keeps as rawData', () => {
     // Prepare: three malformed records of about 8 KB of base64 each
     const bad = b64('2 123 eni\n'.repeat(600));
     const input = event([bad, bad, bad]);
@@ -220,7 +220,7 @@ describe('planBatch within the response budget', () => {
       reingest: true,
     });
     // Assess
-    expect(plan.response.records.map((r) => r.data)).toEqual([bad, bad, '']);
+    expect(plan.response.records.map((r) => r.data)).toEqual(['', '', '']);
     expect(
       plan.response.records.every((r) => r.result === 'ProcessingFailed')
     ).toBe(true);
@@ -241,7 +241,7 @@ describe('planBatch within the response budget', () => {
     expect(outcome.responseBytes).toBe(size);
     expect(outcome.counters.failed).toBe(5);
     expect(outcome.response.records.filter((r) => r.data === '').length).toBe(
-      1
+      5
     );
   });
 });

@@ -75,7 +75,13 @@ describe('the direct-delivery JSON wrapper', () => {
 
   it('drops a wrapper whose message is empty or blank', () => {
     expect(run('{"message":""}').status).toBe('Dropped');
-    expect(run('{"message":"  \t "}\n').status).toBe('Dropped');
+    expect(run('{"message":"  \\t "}\n').status).toBe('Dropped');
+  });
+
+  it('refuses a raw tab in a message, as JSON does (RFC 8259 §7)', () => {
+    const raw = run('{"message":"  \t "}\n');
+    expect(raw.status).toBe('ProcessingFailed');
+    expect(raw.reason).toBe('bad_json_wrapper');
   });
 
   it('decodes an escaped separator the fast path cannot see', () => {
