@@ -246,10 +246,9 @@ class EnvelopeReader {
       }
       const valueEnd = this.skipString(at);
       if (valueEnd < 0) return -1;
-      const text = this.stringBytes(at, valueEnd);
-      this.type = text.equals(DATA_MESSAGE)
+      this.type = this.means(at, valueEnd, DATA_MESSAGE)
         ? TYPE.DATA
-        : text.equals(CONTROL_MESSAGE)
+        : this.means(at, valueEnd, CONTROL_MESSAGE)
           ? TYPE.CONTROL
           : TYPE.OTHER;
       return valueEnd;
@@ -307,14 +306,32 @@ class EnvelopeReader {
     for (const key of READ_KEYS) {
       if (this.escaped) {
         if (this.stringBytes(at, keyEnd).equals(key)) return key;
-      } else if (
-        keyEnd - at - 2 === key.length &&
-        this.bytes.compare(key, 0, key.length, at + 1, keyEnd - 1) === 0
-      ) {
+      } else if (this.isText(at, keyEnd, key)) {
         return key;
       }
     }
     return undefined;
+  }
+
+  /**
+   * True when the escape-free string `bytes[at, valueEnd)` (quotes
+   * included) is `text`. A byte loop: keys are short, and a native call per
+   * key would cost more than the compare.
+   */
+  private isText(at: number, valueEnd: number, text: Buffer): boolean {
+    if (valueEnd - at - 2 !== text.length) return false;
+    const bytes = this.bytes;
+    for (let k = 0; k < text.length; k++) {
+      if (bytes[at + 1 + k] !== text[k]) return false;
+    }
+    return true;
+  }
+
+  /** True when the string `bytes[at, valueEnd)` means `text`. */
+  private means(at: number, valueEnd: number, text: Buffer): boolean {
+    return this.escaped
+      ? this.stringBytes(at, valueEnd).equals(text)
+      : this.isText(at, valueEnd, text);
   }
 
   /**
@@ -389,7 +406,7 @@ class EnvelopeReader {
         p++;
         continue;
       }
-      out.length += bytes.copy(out.bytes, out.length, run, p);
+      if (p > run) out.length = copyRun(bytes, run, p, out);
       if (b === QUOTE) return p + 1;
       if (b !== BACKSLASH) {
         return this.error('raw control character in a string', p);
@@ -418,11 +435,7 @@ class EnvelopeReader {
     } else if (code >= 0xd800 && code <= 0xdfff) {
       code = 0xfffd;
     }
-    out.length += out.bytes.write(
-      String.fromCodePoint(code),
-      out.length,
-      'utf8'
-    );
+    out.length = writeUtf8(code, out.bytes, out.length);
     return next;
   }
 
@@ -524,6 +537,49 @@ class EnvelopeReader {
 const LITERALS: readonly Buffer[] = ['true', 'false', 'null'].map((text) =>
   Buffer.from(text, 'latin1')
 );
+
+/** Runs shorter than this are copied by a byte loop: a native call costs more. */
+const NATIVE_COPY_BYTES = 64;
+
+/** Appends `bytes[start, end)` to `out`; returns the new length. */
+function copyRun(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  out: MessageOutput
+): number {
+  const target = out.bytes;
+  let at = out.length;
+  if (end - start >= NATIVE_COPY_BYTES) {
+    return at + bytes.copy(target, at, start, end);
+  }
+  for (let i = start; i < end; i++) target[at++] = bytes[i]!;
+  return at;
+}
+
+/**
+ * Writes code point `code` (not a surrogate) as UTF-8 at `at` (RFC 3629 §3).
+ * @returns the offset after it
+ */
+function writeUtf8(code: number, target: Buffer, at: number): number {
+  let i = at;
+  if (code < 0x80) {
+    target[i++] = code;
+  } else if (code < 0x800) {
+    target[i++] = 0xc0 | (code >> 6);
+    target[i++] = 0x80 | (code & 0x3f);
+  } else if (code < 0x10000) {
+    target[i++] = 0xe0 | (code >> 12);
+    target[i++] = 0x80 | ((code >> 6) & 0x3f);
+    target[i++] = 0x80 | (code & 0x3f);
+  } else {
+    target[i++] = 0xf0 | (code >> 18);
+    target[i++] = 0x80 | ((code >> 12) & 0x3f);
+    target[i++] = 0x80 | ((code >> 6) & 0x3f);
+    target[i++] = 0x80 | (code & 0x3f);
+  }
+  return i;
+}
 
 /**
  * True when `bytes[start, end)` opens like a CloudWatch Logs envelope: `{`,
