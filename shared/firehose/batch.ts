@@ -586,6 +586,7 @@ export {
   MAX_REINGEST_RECORD_BYTES,
   newCounters,
   planBatch,
+  ScratchDecoder,
   settleBatch,
   transformBatch,
 };

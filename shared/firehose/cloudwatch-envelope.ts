@@ -496,8 +496,8 @@ class EnvelopeReader {
     let p = at;
     if (bytes[p] === MINUS) p++;
     if (bytes[p] === ZERO) p++;
-    else if (!this.isDigit(p)) return this.error('bad number', at);
-    p = this.digits(p);
+    else if (this.isDigit(p)) p = this.digits(p);
+    else return this.error('bad number', at);
     if (bytes[p] === DOT) {
       if (!this.isDigit(p + 1)) return this.error('bad number', at);
       p = this.digits(p + 1);
