@@ -327,7 +327,7 @@ class BatchPlanner {
     this.counters.records++;
     const bytes = this.decoder.decode(record.data);
     if (bytes === undefined) {
-      return this.fail(record, index, room, MALFORMED.INVALID_BASE64, '');
+      return this.fail(record, index, MALFORMED.INVALID_BASE64, '');
     }
     this.counters.bytesIn += bytes.length;
     const transformer = this.transformer;
@@ -335,7 +335,7 @@ class BatchPlanner {
     this.counters.lines += transformer.lines;
     if (status === 'ProcessingFailed') {
       const reason = transformer.reason ?? MALFORMED.BAD_JSON_WRAPPER;
-      return this.fail(record, index, room, reason, transformer.excerpt);
+      return this.fail(record, index, reason, transformer.excerpt);
     }
     if (status === 'Dropped') {
       this.counters.dropped++;
@@ -384,13 +384,7 @@ class BatchPlanner {
     }
     if (responseBytes(1, size) > this.options.budgetBytes) {
       const excerpt = `output entry of ${size} bytes cannot fit RESPONSE_BUDGET_BYTES (${this.options.budgetBytes})`;
-      return this.fail(
-        record,
-        index,
-        room,
-        MALFORMED.OUTPUT_TOO_LARGE,
-        excerpt
-      );
+      return this.fail(record, index, MALFORMED.OUTPUT_TOO_LARGE, excerpt);
     }
     this.counters.overflowed++;
     // A copy: `bytes` is a view of the decoder's reused buffer.
@@ -401,13 +395,13 @@ class BatchPlanner {
   private defer(
     record: FirehoseTransformationEventRecord,
     index: number,
-    room: number,
+    _room: number,
     payloads: readonly Buffer[],
     why: ReingestRequest['why']
   ): FirehoseTransformationResultRecord {
     if (!this.options.reingest) {
       const excerpt = `${WHY_TEXT[why]}; re-ingestion is off (REINGEST=false)`;
-      return this.fail(record, index, room, MALFORMED.REINGEST_FAILED, excerpt);
+      return this.fail(record, index, MALFORMED.REINGEST_FAILED, excerpt);
     }
     this.reingest.push({
       index,
@@ -428,7 +422,6 @@ class BatchPlanner {
   private fail(
     record: FirehoseTransformationEventRecord,
     index: number,
-    _room: number,
     reason: MalformedReason,
     excerpt: string
   ): FirehoseTransformationResultRecord {
@@ -580,12 +573,12 @@ export type {
 };
 export {
   assertFirehoseEvent,
-  ResponseTooLargeError,
   DEFAULT_RESPONSE_BUDGET_BYTES,
   decodeBase64,
   MAX_REINGEST_RECORD_BYTES,
   newCounters,
   planBatch,
+  ResponseTooLargeError,
   ScratchDecoder,
   settleBatch,
   transformBatch,

@@ -385,7 +385,8 @@ class EnvelopeReader {
       return this.error('bad escape', p);
     }
     for (let k = 2; k < 6; k++) {
-      if ((CLASS[bytes[p + k]!]! & HEX) === 0) return this.error('bad \\u escape', p);
+      if ((CLASS[bytes[p + k]!]! & HEX) === 0)
+        return this.error('bad \\u escape', p);
     }
     return 6;
   }
@@ -525,7 +526,13 @@ class EnvelopeReader {
     for (const literal of LITERALS) {
       if (
         at + literal.length <= this.end &&
-        this.bytes.compare(literal, 0, literal.length, at, at + literal.length) === 0
+        this.bytes.compare(
+          literal,
+          0,
+          literal.length,
+          at,
+          at + literal.length
+        ) === 0
       ) {
         return at + literal.length;
       }

@@ -21,7 +21,6 @@
 import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import {
-  BACKSLASH,
   BYTE_CLASS,
   CLASS_BLANK,
   CLASS_ESCAPE,
@@ -211,27 +210,6 @@ function parseWrapper(
   into.start = 0;
   into.end = into.bytes.length;
   return undefined;
-}
-
-/**
- * Finds the message of `{"message":"…"}` in `bytes[start, end)`: in place
- * when it holds no JSON special byte, else decoded by JSON.parse.
- *
- * @returns where the message is, or a malformed reason
- */
-function unwrapMessage(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  into: Unwrapped
-): MalformedReason | undefined {
-  if (
-    wrappedRange(bytes, start, end, into) &&
-    !hasJsonSpecial(bytes, into.start, into.end)
-  ) {
-    return undefined;
-  }
-  return parseWrapper(bytes, start, end, into);
 }
 
 /**
@@ -432,19 +410,12 @@ class FramingWalker {
   }
 }
 
-export type {
-  FramingFailure,
-  FramingLimits,
-  LineSink,
-  SinkAnswer,
-  Unwrapped,
-};
+export type { FramingFailure, FramingLimits, LineSink, SinkAnswer, Unwrapped };
 export {
   FramingWalker,
   hasJsonSpecial,
   isGzip,
   MAX_INVOCATION_DECOMPRESSED_BYTES,
   SINK,
-  unwrapMessage,
   wrappedRange,
 };

@@ -21,7 +21,19 @@ const reference = jsonTransformer(VPC_DEFAULT_FORMAT);
 /** JSON string text between the wrapper's quotes: raw or escaped separators. */
 const messageTextArb = fc
   .array(
-    fc.constantFrom(' ', '\t', '\\t', '\\u0020', '\u0001', '\r', '\\"', '\\\\', 'é', '"', '  '),
+    fc.constantFrom(
+      ' ',
+      '\t',
+      '\\t',
+      '\\u0020',
+      '\u0001',
+      '\r',
+      '\\"',
+      '\\\\',
+      'é',
+      '"',
+      '  '
+    ),
     { minLength: FIELDS.length - 1, maxLength: FIELDS.length - 1 }
   )
   .map((separators) =>
@@ -47,7 +59,11 @@ describe('one input, one answer (issue #9.7)', () => {
         }
         const expected = transformText(reference, decoded);
         expect(actual).toEqual(expected);
-        const ids = collectFieldValues([Buffer.from(record)], FORMAT, 'interface-id');
+        const ids = collectFieldValues(
+          [Buffer.from(record)],
+          FORMAT,
+          'interface-id'
+        );
         if (expected.status === 'Ok') expect([...ids]).toEqual([FIELDS[2]]);
       }),
       { numRuns: 2000 }
@@ -57,7 +73,9 @@ describe('one input, one answer (issue #9.7)', () => {
   it('decodes base64 the same way in both decoders, refusing what is not standard base64', () => {
     const decoder = new ScratchDecoder();
     const alphabet = fc.constantFrom(
-      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n.'.split('')
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n.'.split(
+        ''
+      )
     );
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 40 }), (chars) => {
@@ -70,7 +88,9 @@ describe('one input, one answer (issue #9.7)', () => {
           // §3.5 lets a decoder ignore non-zero pad bits, as Node does).
           const letters = text.replace(/=+$/, '');
           expect(letters).toMatch(/^[A-Za-z0-9+/]*$/);
-          expect(letters.length).toBe(a.toString('base64').replace(/=+$/, '').length);
+          expect(letters.length).toBe(
+            a.toString('base64').replace(/=+$/, '').length
+          );
         }
       }),
       { numRuns: 5000 }
@@ -93,17 +113,24 @@ describe('the CloudWatch Logs envelope reader', () => {
 
   it('writes exactly the messages JSON.parse reads, for concatenated envelopes', () => {
     fc.assert(
-      fc.property(fc.array(envelopeArb, { minLength: 1, maxLength: 3 }), (envelopes) => {
-        const bytes = Buffer.from(envelopes.map((e) => JSON.stringify(e)).join('\n'));
-        const out = { bytes: Buffer.alloc(bytes.length), length: 0 };
-        const result = readEnvelopes(bytes, 0, bytes.length, out);
-        const expected = envelopes
-          .filter((e) => e.messageType === 'DATA_MESSAGE')
-          .flatMap((e) => e.logEvents.map((event) => `${event.message}\n`))
-          .join('');
-        expect(result.ok).toBe(true);
-        expect(out.bytes.subarray(0, out.length)).toEqual(Buffer.from(expected));
-      }),
+      fc.property(
+        fc.array(envelopeArb, { minLength: 1, maxLength: 3 }),
+        (envelopes) => {
+          const bytes = Buffer.from(
+            envelopes.map((e) => JSON.stringify(e)).join('\n')
+          );
+          const out = { bytes: Buffer.alloc(bytes.length), length: 0 };
+          const result = readEnvelopes(bytes, 0, bytes.length, out);
+          const expected = envelopes
+            .filter((e) => e.messageType === 'DATA_MESSAGE')
+            .flatMap((e) => e.logEvents.map((event) => `${event.message}\n`))
+            .join('');
+          expect(result.ok).toBe(true);
+          expect(out.bytes.subarray(0, out.length)).toEqual(
+            Buffer.from(expected)
+          );
+        }
+      ),
       { numRuns: 1000 }
     );
   });

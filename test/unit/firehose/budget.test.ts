@@ -315,7 +315,7 @@ describe('the final response size (issue #9.9)', () => {
     expect(outcome.responseBytes).toBeLessThanOrEqual(6_000_000);
   });
 
-  it('fails the invocation before any work when even empty answers cannot fit Lambda\'s limit', () => {
+  it("fails the invocation before any work when even empty answers cannot fit Lambda's limit", () => {
     // Prepare: 200,000 empty records: a 6.2 MB event whose smallest response
     // ({"recordId":…,"result":"ProcessingFailed","data":""} each) is 11 MB
     const input = bareEvent(Array.from({ length: 200_000 }, () => ''));
@@ -327,7 +327,7 @@ describe('the final response size (issue #9.9)', () => {
     expect(act).toThrow(/passes Lambda's 6291456-byte response limit/);
   });
 
-  it('returns a response between the budget and Lambda\'s limit when only that fits', () => {
+  it("returns a response between the budget and Lambda's limit when only that fits", () => {
     // Prepare: records of invalid base64, ProcessingFailed answers of 6.1 MB
     const count = 102_000;
     const input = bareEvent(Array.from({ length: count }, () => '!'));

@@ -47,7 +47,11 @@ function envelope(messages: string[], messageType = 'DATA_MESSAGE'): string {
 function answer(data: Buffer) {
   const event = {
     records: [
-      { recordId: 'r0', approximateArrivalTimestamp: 0, data: data.toString('base64') },
+      {
+        recordId: 'r0',
+        approximateArrivalTimestamp: 0,
+        data: data.toString('base64'),
+      },
     ],
   };
   const outcome = transformBatch(event, transformer);
@@ -66,22 +70,30 @@ describe('short JSON-looking lines (issue #9.1)', () => {
     `${ACCEPT}\n${line}\n`,
   ]);
 
-  it.each(records)('answers %j ProcessingFailed bad_json_wrapper, never a throw', (text) => {
-    const { record, outcome } = answer(Buffer.from(text));
-    expect(record.result).toBe('ProcessingFailed');
-    expect(outcome.samples[0]?.reason).toBe('bad_json_wrapper');
-    expect(() => collectFieldValues([Buffer.from(text)], FORMAT, 'interface-id')).not.toThrow();
-  });
+  it.each(records)(
+    'answers %j ProcessingFailed bad_json_wrapper, never a throw',
+    (text) => {
+      const { record, outcome } = answer(Buffer.from(text));
+      expect(record.result).toBe('ProcessingFailed');
+      expect(outcome.samples[0]?.reason).toBe('bad_json_wrapper');
+      expect(() =>
+        collectFieldValues([Buffer.from(text)], FORMAT, 'interface-id')
+      ).not.toThrow();
+    }
+  );
 
-  it.each(lines)('answers %j as the last message of a gzip envelope the same way', (line) => {
-    const data = gzipSync(envelope([ACCEPT, line]));
-    const { record, outcome } = answer(data);
-    expect(record.result).toBe('ProcessingFailed');
-    expect(outcome.samples[0]?.reason).toBe('bad_json_wrapper');
-    expect([...collectFieldValues([data], FORMAT, 'interface-id')]).toEqual([
-      'eni-1235b8ca123456789',
-    ]);
-  });
+  it.each(lines)(
+    'answers %j as the last message of a gzip envelope the same way',
+    (line) => {
+      const data = gzipSync(envelope([ACCEPT, line]));
+      const { record, outcome } = answer(data);
+      expect(record.result).toBe('ProcessingFailed');
+      expect(outcome.samples[0]?.reason).toBe('bad_json_wrapper');
+      expect([...collectFieldValues([data], FORMAT, 'interface-id')]).toEqual([
+        'eni-1235b8ca123456789',
+      ]);
+    }
+  );
 
   it('never throws for any sub-range of a short buffer', () => {
     const into = { bytes: Buffer.alloc(0), start: 0, end: 0 };
@@ -99,21 +111,30 @@ describe('short JSON-looking lines (issue #9.1)', () => {
 describe('every prefix of every framing', () => {
   const fixtures: Array<[string, Buffer]> = [
     ['bare', Buffer.from(`${ACCEPT}\r\n${ACCEPT}\n`)],
-    ['wrapped', Buffer.from(`{"message":"${ACCEPT}"}\n{"message":"${ACCEPT.replace(' OK', '\\u0020OK')}"}`)],
+    [
+      'wrapped',
+      Buffer.from(
+        `{"message":"${ACCEPT}"}\n{"message":"${ACCEPT.replace(' OK', '\\u0020OK')}"}`
+      ),
+    ],
     ['decompressed envelope', Buffer.from(envelope([ACCEPT, ACCEPT]))],
     ['gzip envelope', gzipSync(envelope([ACCEPT, `{"message":"${ACCEPT}"}`]))],
     ['gzip lines', gzipSync(`${ACCEPT}\n${ACCEPT}\n`)],
   ];
 
-  it.each(fixtures)('%s: answers every prefix without a throw, the same in the collector', (_name, whole) => {
-    for (let cut = 0; cut <= whole.length; cut++) {
-      const prefix = Buffer.from(whole.subarray(0, cut));
-      const status = transformer.transform(prefix);
-      expect(['Ok', 'Dropped', 'ProcessingFailed']).toContain(status);
-      const ids = collectFieldValues([prefix], FORMAT, 'interface-id');
-      if (status === 'Ok') expect(ids.has('eni-1235b8ca123456789')).toBe(true);
+  it.each(fixtures)(
+    '%s: answers every prefix without a throw, the same in the collector',
+    (_name, whole) => {
+      for (let cut = 0; cut <= whole.length; cut++) {
+        const prefix = Buffer.from(whole.subarray(0, cut));
+        const status = transformer.transform(prefix);
+        expect(['Ok', 'Dropped', 'ProcessingFailed']).toContain(status);
+        const ids = collectFieldValues([prefix], FORMAT, 'interface-id');
+        if (status === 'Ok')
+          expect(ids.has('eni-1235b8ca123456789')).toBe(true);
+      }
     }
-  });
+  );
 });
 
 describe('CloudWatch Logs envelopes', () => {
@@ -122,7 +143,8 @@ describe('CloudWatch Logs envelopes', () => {
     const walker = new FramingWalker({ maxDecompressedBytes: 1 << 20 });
     const seen: string[] = [];
     const sink: LineSink = {
-      line: (bytes, start, end) => seen.push(bytes.toString('utf8', start, end)) > 0,
+      line: (bytes, start, end) =>
+        seen.push(bytes.toString('utf8', start, end)) > 0,
       wrapped: () => SINK.DECODE,
     };
     const text = `${envelope(['a}{b'])} \n${envelope(['c} {d', 'e'])}`;
@@ -155,13 +177,28 @@ describe('CloudWatch Logs envelopes', () => {
     ['{ + } { repeated', `{${'} {'.repeat(1000)}}`],
     ['no messageType', '{"logEvents":[]}'],
     ['unknown messageType', '{"messageType":"OTHER","logEvents":[]}'],
-    ['message not a string', '{"messageType":"DATA_MESSAGE","logEvents":[{"message":1}]}'],
-    ['raw control byte in a string', '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"a\tb"}]}'],
+    [
+      'message not a string',
+      '{"messageType":"DATA_MESSAGE","logEvents":[{"message":1}]}',
+    ],
+    [
+      'raw control byte in a string',
+      '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"a\tb"}]}',
+    ],
     ['trailing comma', '{"messageType":"DATA_MESSAGE","logEvents":[],}'],
     ['bad number', '{"messageType":"DATA_MESSAGE","n":01,"logEvents":[]}'],
-    ['nested 100 deep', `{"messageType":"DATA_MESSAGE","x":${'['.repeat(100)}${']'.repeat(100)},"logEvents":[]}`],
-    ['unterminated', '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"x'],
-    ['repeated logEvents', '{"messageType":"DATA_MESSAGE","logEvents":[],"logEvents":[]}'],
+    [
+      'nested 100 deep',
+      `{"messageType":"DATA_MESSAGE","x":${'['.repeat(100)}${']'.repeat(100)},"logEvents":[]}`,
+    ],
+    [
+      'unterminated',
+      '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"x',
+    ],
+    [
+      'repeated logEvents',
+      '{"messageType":"DATA_MESSAGE","logEvents":[],"logEvents":[]}',
+    ],
   ])('refuses %s as bad_cloudwatch_envelope', (_name, text) => {
     const result = run(gzipSync(text));
     expect(result.status).toBe('ProcessingFailed');
@@ -180,18 +217,28 @@ describe('envelopes Firehose already decompressed (issue #11.2)', () => {
   });
 
   it('drops a CONTROL_MESSAGE envelope', () => {
-    const control = envelope(['CWL CONTROL MESSAGE: Checking health of destination Firehose.'], 'CONTROL_MESSAGE');
+    const control = envelope(
+      ['CWL CONTROL MESSAGE: Checking health of destination Firehose.'],
+      'CONTROL_MESSAGE'
+    );
     expect(run(control).status).toBe('Dropped');
     expect(run(`${control}\n`).status).toBe('Dropped');
   });
 
   it('reads the extracted messages as bare lines, newline-delimited or not', () => {
-    expect(run(`${ACCEPT}\n${ACCEPT}\n`).lines).toEqual([ACCEPT_JSON, ACCEPT_JSON]);
+    expect(run(`${ACCEPT}\n${ACCEPT}\n`).lines).toEqual([
+      ACCEPT_JSON,
+      ACCEPT_JSON,
+    ]);
     expect(run(ACCEPT).lines).toEqual([ACCEPT_JSON]);
   });
 
   it('collects the interface ids of a decompressed envelope', () => {
-    const ids = collectFieldValues([Buffer.from(envelope([ACCEPT]))], FORMAT, 'interface-id');
+    const ids = collectFieldValues(
+      [Buffer.from(envelope([ACCEPT]))],
+      FORMAT,
+      'interface-id'
+    );
     expect([...ids]).toEqual(['eni-1235b8ca123456789']);
   });
 });
@@ -202,7 +249,9 @@ describe('decompression budgets (issue #9.2)', () => {
     const result = transformText(small, gzipSync(Buffer.alloc(1025, 0x20)));
     expect(result.status).toBe('ProcessingFailed');
     expect(result.reason).toBe('decompressed_too_large');
-    expect(transformText(small, gzipSync(Buffer.alloc(1024, 0x20))).status).toBe('Dropped');
+    expect(
+      transformText(small, gzipSync(Buffer.alloc(1024, 0x20))).status
+    ).toBe('Dropped');
   });
 
   it('fails the gzip records past the invocation budget until the next invocation', () => {
@@ -219,15 +268,23 @@ describe('decompression budgets (issue #9.2)', () => {
     walker.startInvocation();
     const again = walker.walk(record, sink);
     // Assess
-    expect(results).toEqual([undefined, 'decompression_budget_spent', 'decompression_budget_spent']);
+    expect(results).toEqual([
+      undefined,
+      'decompression_budget_spent',
+      'decompression_budget_spent',
+    ]);
     expect(again).toBeUndefined();
   });
 
   it('starts every batch with the whole invocation budget', () => {
     const data = gzipSync(`${ACCEPT}\n`).toString('base64');
-    const event = { records: [{ recordId: 'a', approximateArrivalTimestamp: 0, data }] };
+    const event = {
+      records: [{ recordId: 'a', approximateArrivalTimestamp: 0, data }],
+    };
     for (let i = 0; i < 3; i++) {
-      expect(transformBatch(event, transformer).response.records[0]?.result).toBe('Ok');
+      expect(
+        transformBatch(event, transformer).response.records[0]?.result
+      ).toBe('Ok');
     }
   });
 });

@@ -259,7 +259,8 @@ describe('S3 header lines (issue #11.1)', () => {
     '${instance-id} ${interface-id} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}';
   const NAT_HEADER =
     'instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr';
-  const NAT_LINE = '- eni-0123456789abcdef0 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5';
+  const NAT_LINE =
+    '- eni-0123456789abcdef0 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5';
   const nat = jsonTransformer(NAT_FORMAT);
 
   it('skips the header line of a format whose fields are all strings', () => {
@@ -284,7 +285,10 @@ describe('S3 header lines (issue #11.1)', () => {
   });
 
   it('skips a header line anywhere in the record, as concatenated files have', () => {
-    const result = transformText(nat, `${NAT_LINE}\n${NAT_HEADER}\n${NAT_LINE}`);
+    const result = transformText(
+      nat,
+      `${NAT_LINE}\n${NAT_HEADER}\n${NAT_LINE}`
+    );
     expect(result.lines).toHaveLength(2);
   });
 });
