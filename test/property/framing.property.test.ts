@@ -1,10 +1,15 @@
 // Properties of record framing against the definitions it implements: JSON
 // (RFC 8259, through JSON.parse) for wrappers and CloudWatch Logs envelopes,
 // standard base64 (RFC 4648 §4) for record data.
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectFieldValues } from '../../shared/enrich/collect.ts';
-import { decodeBase64, ScratchDecoder } from '../../shared/firehose/batch.ts';
+import {
+  decodeBase64,
+  ScratchDecoder,
+  transformBatch,
+} from '../../shared/firehose/batch.ts';
 import { readEnvelopes } from '../../shared/firehose/cloudwatch-envelope.ts';
 import { VPC_DEFAULT_FORMAT } from '../../shared/flowlog/fields.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
@@ -154,6 +159,65 @@ describe('the CloudWatch Logs envelope reader', () => {
         }
       ),
       { numRuns: 5000 }
+    );
+  });
+});
+
+describe('any bytes in any framing', () => {
+  const ACCEPT_LINE = FIELDS.join(' ');
+  /** Fragments that steer random records into every framing path. */
+  const fragmentArb = fc.oneof(
+    fc.constantFrom(
+      '{"message":"',
+      '"}',
+      '{',
+      '}',
+      '"',
+      '\\',
+      '\n',
+      '\r\n',
+      ' ',
+      '\t',
+      '{"a":"b"}',
+      '{""}',
+      '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"',
+      '{"messageType":"CONTROL_MESSAGE"}',
+      ACCEPT_LINE
+    ),
+    fc.string({ maxLength: 8 })
+  );
+  const recordArb = fc.oneof(
+    fc
+      .array(fragmentArb, { maxLength: 12 })
+      .map((parts) => Buffer.from(parts.join(''))),
+    fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+    fc
+      .array(fragmentArb, { maxLength: 8 })
+      .map((parts) => gzipSync(parts.join('')))
+  );
+
+  it('answers every record once, in order, without a throw; the collector never throws', () => {
+    fc.assert(
+      fc.property(
+        fc.array(recordArb, { minLength: 1, maxLength: 6 }),
+        (records) => {
+          const event = {
+            records: records.map((data, i) => ({
+              recordId: `r${i}`,
+              data: data.toString('base64'),
+            })),
+          };
+          const { response } = transformBatch(event, transformer);
+          expect(response.records.map((r) => r.recordId)).toEqual(
+            event.records.map((r) => r.recordId)
+          );
+          for (const answer of response.records) {
+            if (answer.result !== 'Ok') expect(answer.data).toBe('');
+          }
+          collectFieldValues(records, FORMAT, 'interface-id');
+        }
+      ),
+      { numRuns: 3000 }
     );
   });
 });
