@@ -14,7 +14,7 @@ import { BYTE_CLASS, CLASS_BLANK, DASH } from '../flowlog/bytes.ts';
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 
 /** Default cap on a gzip record's decompressed size while collecting. */
-const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_DECOMPRESSED_BYTES = 4 * 1024 * 1024;
 
 function isBlank(byte: number): boolean {
   return (BYTE_CLASS[byte]! & CLASS_BLANK) !== 0;
