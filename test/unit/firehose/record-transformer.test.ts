@@ -292,3 +292,21 @@ describe('S3 header lines (issue #11.1)', () => {
     expect(result.lines).toHaveLength(2);
   });
 });
+
+describe('one wrapper, one answer (issue #9.7)', () => {
+  // A JSON string cannot hold a raw control byte (RFC 8259 §7), so neither
+  // wrapper below is JSON: both are refused, with or without an escape.
+  const raw = `{"message":"${ACCEPT.replace('eni-', 'eni-\u0001')}"}`;
+  const rawAndEscape = `{"message":"${ACCEPT.replace('eni-', 'eni-\u0001').replace(' OK', '\\u0020OK')}"}`;
+
+  it.each([
+    ['a raw control byte', raw],
+    ['a raw control byte and an escape', rawAndEscape],
+    ['a raw tab as separator', `{"message":"${ACCEPT.replace(' ', '\t')}"}`],
+  ])('refuses a wrapper holding %s as bad_json_wrapper', (_name, text) => {
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    const result = run(text);
+    expect(result.status).toBe('ProcessingFailed');
+    expect(result.reason).toBe('bad_json_wrapper');
+  });
+});
