@@ -4,22 +4,17 @@
  */
 
 import {
-  isGzip,
-  openGzip,
-  type Unwrapped,
-  unwrapMessage,
+  FramingWalker,
+  hasJsonSpecial,
+  type LineSink,
+  SINK,
+  type SinkAnswer,
 } from '../firehose/framing.ts';
-import {
-  BYTE_CLASS,
-  CLASS_BLANK,
-  CR,
-  LF,
-  OPEN_BRACE,
-} from '../flowlog/bytes.ts';
+import { BYTE_CLASS, CLASS_BLANK, DASH } from '../flowlog/bytes.ts';
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 
 /** Default cap on a gzip record's decompressed size while collecting. */
-const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_DECOMPRESSED_BYTES = 4 * 1024 * 1024;
 
 function isBlank(byte: number): boolean {
   return (BYTE_CLASS[byte]! & CLASS_BLANK) !== 0;
@@ -40,55 +35,45 @@ function addToken(
     const from = i;
     while (i < end && !isBlank(bytes[i]!)) i++;
     if (token === position) {
-      if (i - from === 1 && bytes[from] === 0x2d /* - */) return;
+      if (i - from === 1 && bytes[from] === DASH) return;
       into.add(bytes.toString('utf8', from, i));
       return;
     }
   }
 }
 
-/** State shared while walking one record. */
-interface Walk {
-  readonly position: number;
-  readonly into: Set<string>;
-  readonly unwrapped: Unwrapped;
-}
+/**
+ * The collector's side of the framing walker: the token at `position` of
+ * every line. A wrapped message with a JSON special byte is handed back for
+ * the walker to decode, exactly as the transform does.
+ */
+class TokenSink implements LineSink {
+  readonly into = new Set<string>();
+  private readonly position: number;
 
-/** Walks LF-separated lines, unwrapping `{"message":…}` once. */
-function walkLines(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  allowWrapper: boolean,
-  walk: Walk
-): void {
-  let from = start;
-  while (from < end) {
-    let lineEnd = bytes.indexOf(LF, from);
-    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
-    const next = lineEnd + 1;
-    if (lineEnd > from && bytes[lineEnd - 1] === CR) lineEnd--;
-    let first = from;
-    while (first < lineEnd && isBlank(bytes[first]!)) first++;
-    if (first < lineEnd) {
-      if (allowWrapper && bytes[first] === OPEN_BRACE) {
-        const u = walk.unwrapped;
-        if (unwrapMessage(bytes, first, lineEnd, u) === undefined) {
-          walkLines(u.bytes, u.start, u.end, false, walk);
-        }
-      } else {
-        addToken(bytes, first, lineEnd, walk.position, walk.into);
-      }
-    }
-    from = next;
+  constructor(position: number) {
+    this.position = position;
+  }
+
+  line(bytes: Buffer, start: number, end: number): boolean {
+    addToken(bytes, start, end, this.position, this.into);
+    return true;
+  }
+
+  wrapped(bytes: Buffer, start: number, end: number): SinkAnswer {
+    if (hasJsonSpecial(bytes, start, end)) return SINK.DECODE;
+    addToken(bytes, start, end, this.position, this.into);
+    return SINK.NEXT;
   }
 }
 
 /**
  * The distinct values of `fieldName` in the records' flow-log lines. Reads
- * bare lines, `{"message":"…"}` wrappers and gzip CloudWatch Logs envelopes;
- * skips `-`, malformed wrappers and lines too short to hold the field (the
- * transform loop reports those). O(bytes); never throws.
+ * records through the same {@link FramingWalker} as the transform (bare
+ * lines, `{"message":"…"}` wrappers, gzip or decompressed CloudWatch Logs
+ * envelopes); skips `-`, the S3 header line, lines too short to hold the
+ * field, and the rest of a record once its framing is refused (the transform
+ * reports those). O(bytes), gzip within the walker's budgets; never throws.
  *
  * @param records - decoded (base64-free) record data
  * @example collectFieldValues(records, format, 'interface-id') // Set { 'eni-…' }
@@ -99,22 +84,14 @@ function collectFieldValues(
   fieldName: string,
   maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES
 ): Set<string> {
-  const into = new Set<string>();
   const position = fieldIndex(format, fieldName);
-  if (position < 0) return into;
-  const unwrapped: Unwrapped = { bytes: Buffer.alloc(0), start: 0, end: 0 };
-  const walk: Walk = { position, into, unwrapped };
-  for (const record of records) {
-    if (isGzip(record)) {
-      const envelope = openGzip(record, maxDecompressedBytes);
-      if (envelope.kind === 'lines') {
-        walkLines(envelope.bytes, 0, envelope.bytes.length, true, walk);
-      }
-    } else {
-      walkLines(record, 0, record.length, true, walk);
-    }
-  }
-  return into;
+  if (position < 0) return new Set<string>();
+  const sink = new TokenSink(position);
+  const walker = new FramingWalker({ maxDecompressedBytes });
+  for (const record of records) walker.walk(record, sink);
+  // The S3 header line names the field at its own position.
+  sink.into.delete(format.fields[position]!.name);
+  return sink.into;
 }
 
 export { collectFieldValues };

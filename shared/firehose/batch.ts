@@ -28,7 +28,7 @@ import {
   base64Length,
   ENTRY_BASE_BYTES,
   entryBytes,
-  jsonStringBytes,
+  LAMBDA_RESPONSE_LIMIT_BYTES,
   ResponseBudget,
   responseBytes,
 } from './response-size.ts';
@@ -119,6 +119,26 @@ interface BatchOptions {
   readonly reingest: boolean;
 }
 
+/**
+ * The response cannot fit Lambda's 6,291,456-byte limit whatever the
+ * answers: the invocation fails (before any record is transformed or
+ * re-ingested), Firehose retries the batch and then writes its records to
+ * processing-failed/ (docs/limits.md).
+ */
+class ResponseTooLargeError extends Error {
+  readonly code = 'RESPONSE_TOO_LARGE';
+  /** Bytes of the smallest or final response. */
+  readonly bytes: number;
+
+  constructor(bytes: number, records: number, what: string) {
+    super(
+      `${what}: a response of ${bytes} bytes for ${records} records passes Lambda's ${LAMBDA_RESPONSE_LIMIT_BYTES}-byte response limit`
+    );
+    this.name = 'ResponseTooLargeError';
+    this.bytes = bytes;
+  }
+}
+
 function newCounters(): BatchCounters {
   return {
     records: 0,
@@ -174,8 +194,19 @@ function describe(value: unknown): string {
   return typeof value === 'undefined' ? 'missing' : `a ${typeof value}`;
 }
 
-/** The decoded length of base64 text, or -1 when its length is impossible. */
+/** `-`, 0x2D, and `_`, 0x5F: base64url's letters (RFC 4648 §5). */
+const URL_SAFE_62 = '-';
+const URL_SAFE_63 = '_';
+
+/**
+ * The decoded length of standard base64 text (RFC 4648 §4), or -1 when the
+ * text cannot be standard base64: an impossible length, or base64url's `-`
+ * or `_`, which Node would decode silently although Firehose's `data` is
+ * standard base64. Other characters outside the alphabet are skipped by
+ * Node's decoder, so the decoded length shows them (see {@link decodeInto}).
+ */
 function decodedLength(data: string): number {
+  if (data.includes(URL_SAFE_62) || data.includes(URL_SAFE_63)) return -1;
   let padding = 0;
   while (padding < 2 && data.charCodeAt(data.length - 1 - padding) === 0x3d) {
     padding++;
@@ -185,8 +216,20 @@ function decodedLength(data: string): number {
 }
 
 /**
+ * Decodes `data` into `target` (which has room for `expected + 3` bytes, so
+ * that text decoding to more than expected cannot hide behind truncation).
+ *
+ * @returns the bytes written, or -1 unless exactly `expected`
+ */
+function decodeInto(data: string, expected: number, target: Buffer): number {
+  const written = target.write(data, 0, target.length, 'base64');
+  return written === expected ? written : -1;
+}
+
+/**
  * Decodes standard base64, refusing text with characters outside the
- * alphabet (Node would skip them silently).
+ * alphabet (Node would skip them, or read `-` and `_` as base64url).
+ * Same answer as {@link ScratchDecoder.decode} for every input.
  *
  * @returns new bytes, or undefined when `data` is not valid base64
  */
@@ -194,8 +237,9 @@ function decodeBase64(data: unknown): Buffer | undefined {
   if (typeof data !== 'string') return undefined;
   const expected = decodedLength(data);
   if (expected < 0) return undefined;
-  const bytes = Buffer.from(data, 'base64');
-  return bytes.length === expected ? bytes : undefined;
+  const bytes = Buffer.allocUnsafe(expected + 3);
+  const written = decodeInto(data, expected, bytes);
+  return written < 0 ? undefined : bytes.subarray(0, written);
 }
 
 /**
@@ -210,11 +254,11 @@ class ScratchDecoder {
     if (typeof data !== 'string') return undefined;
     const expected = decodedLength(data);
     if (expected < 0) return undefined;
-    if (expected > this.scratch.length) {
-      this.scratch = Buffer.allocUnsafe(expected);
+    if (expected + 3 > this.scratch.length) {
+      this.scratch = Buffer.allocUnsafe(expected + 3);
     }
-    const written = this.scratch.write(data, 0, expected, 'base64');
-    return written === expected ? this.scratch.subarray(0, written) : undefined;
+    const written = decodeInto(data, expected, this.scratch);
+    return written < 0 ? undefined : this.scratch.subarray(0, written);
   }
 }
 
@@ -283,7 +327,7 @@ class BatchPlanner {
     this.counters.records++;
     const bytes = this.decoder.decode(record.data);
     if (bytes === undefined) {
-      return this.fail(record, index, room, MALFORMED.INVALID_BASE64, '');
+      return this.fail(record, index, MALFORMED.INVALID_BASE64, '');
     }
     this.counters.bytesIn += bytes.length;
     const transformer = this.transformer;
@@ -291,7 +335,7 @@ class BatchPlanner {
     this.counters.lines += transformer.lines;
     if (status === 'ProcessingFailed') {
       const reason = transformer.reason ?? MALFORMED.BAD_JSON_WRAPPER;
-      return this.fail(record, index, room, reason, transformer.excerpt);
+      return this.fail(record, index, reason, transformer.excerpt);
     }
     if (status === 'Dropped') {
       this.counters.dropped++;
@@ -340,13 +384,7 @@ class BatchPlanner {
     }
     if (responseBytes(1, size) > this.options.budgetBytes) {
       const excerpt = `output entry of ${size} bytes cannot fit RESPONSE_BUDGET_BYTES (${this.options.budgetBytes})`;
-      return this.fail(
-        record,
-        index,
-        room,
-        MALFORMED.OUTPUT_TOO_LARGE,
-        excerpt
-      );
+      return this.fail(record, index, MALFORMED.OUTPUT_TOO_LARGE, excerpt);
     }
     this.counters.overflowed++;
     // A copy: `bytes` is a view of the decoder's reused buffer.
@@ -357,13 +395,13 @@ class BatchPlanner {
   private defer(
     record: FirehoseTransformationEventRecord,
     index: number,
-    room: number,
+    _room: number,
     payloads: readonly Buffer[],
     why: ReingestRequest['why']
   ): FirehoseTransformationResultRecord {
     if (!this.options.reingest) {
       const excerpt = `${WHY_TEXT[why]}; re-ingestion is off (REINGEST=false)`;
-      return this.fail(record, index, room, MALFORMED.REINGEST_FAILED, excerpt);
+      return this.fail(record, index, MALFORMED.REINGEST_FAILED, excerpt);
     }
     this.reingest.push({
       index,
@@ -375,31 +413,21 @@ class BatchPlanner {
     return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
   }
 
-  /** ProcessingFailed, echoing the original data when it fits the budget. */
+  /**
+   * ProcessingFailed with empty data: Firehose keeps the original record
+   * itself (`rawData` under processing-failed/, see
+   * https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html),
+   * so echoing it would only take budget from the records after it.
+   */
   private fail(
     record: FirehoseTransformationEventRecord,
     index: number,
-    room: number,
     reason: MalformedReason,
     excerpt: string
   ): FirehoseTransformationResultRecord {
     countFailure(this.counters, this.samples, record.recordId, reason, excerpt);
-    const data = typeof record.data === 'string' ? record.data : '';
-    const idBytes = this.budget.idBytes[index]!;
-    const echo = entryBytes(
-      idBytes,
-      'ProcessingFailed',
-      jsonStringBytes(data) - 2,
-      0
-    );
-    const fits = echo <= room;
-    this.budget.commit(index, fits ? echo : this.budget.smallest(index));
-    const answer = fits ? data : '';
-    return {
-      recordId: record.recordId,
-      result: 'ProcessingFailed',
-      data: answer,
-    };
+    this.budget.commit(index, this.budget.smallest(index));
+    return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
   }
 
   /** The metadata of the last key, reused while consecutive records share it. */
@@ -433,6 +461,8 @@ function countFailure(
  * results to {@link settleBatch}. O(total bytes); never throws on record data.
  *
  * @throws TypeError when the event is not a Firehose transformation event
+ * @throws ResponseTooLargeError when even the smallest answers of the
+ *   event's records pass Lambda's 6,291,456-byte response limit
  * @example const plan = planBatch(event, transformer, { budgetBytes: 6e6, reingest: true });
  */
 function planBatch(
@@ -442,6 +472,15 @@ function planBatch(
 ): BatchPlan {
   assertFirehoseEvent(event);
   const planner = new BatchPlanner(transformer, options, event.records);
+  const minimum = planner.budget.minimum;
+  if (minimum > LAMBDA_RESPONSE_LIMIT_BYTES) {
+    throw new ResponseTooLargeError(
+      minimum,
+      event.records.length,
+      'even with every record ProcessingFailed and empty data'
+    );
+  }
+  transformer.startInvocation();
   const records = event.records.map((record, index) =>
     planner.answer(record, index)
   );
@@ -493,6 +532,14 @@ function settleBatch(
       excerpt
     );
   });
+  if (bytes > LAMBDA_RESPONSE_LIMIT_BYTES) {
+    // Unreachable while the budget holds; the guarantee must not rest on it.
+    throw new ResponseTooLargeError(
+      bytes,
+      response.records.length,
+      'the settled response'
+    );
+  }
   return { response, counters, samples, responseBytes: bytes };
 }
 
@@ -531,6 +578,8 @@ export {
   MAX_REINGEST_RECORD_BYTES,
   newCounters,
   planBatch,
+  ResponseTooLargeError,
+  ScratchDecoder,
   settleBatch,
   transformBatch,
 };

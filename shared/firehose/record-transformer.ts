@@ -4,13 +4,7 @@
  */
 import type { Enricher } from '../enrich/types.ts';
 import type { LinePredicate } from '../filter/types.ts';
-import {
-  BYTE_CLASS,
-  CLASS_BLANK,
-  CR,
-  LF,
-  OPEN_BRACE,
-} from '../flowlog/bytes.ts';
+import { BYTE_CLASS, CLASS_BLANK, LF, TAB } from '../flowlog/bytes.ts';
 import type { MalformedReason } from '../flowlog/errors.ts';
 import { MALFORMED } from '../flowlog/errors.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
@@ -19,12 +13,13 @@ import { planScan, type ScanPlan, scanLine } from '../flowlog/scan.ts';
 import { ByteWriter } from '../output/byte-writer.ts';
 import type { Enrichment, LineSerializer } from '../output/types.ts';
 import {
-  hasJsonEscape,
-  isGzip,
-  openGzip,
-  type Unwrapped,
-  unwrapMessage,
-  wrappedRange,
+  type FramingFailure,
+  type FramingLimits,
+  FramingWalker,
+  hasJsonSpecial,
+  type LineSink,
+  SINK,
+  type SinkAnswer,
 } from './framing.ts';
 
 /**
@@ -48,10 +43,8 @@ interface Pipeline {
   readonly partitioner?: LinePartitioner | undefined;
 }
 
-/** Limits of record framing. */
-interface FramingLimits {
-  /** Cap on a gzip record's decompressed size (MAX_DECOMPRESSED_BYTES). */
-  readonly maxDecompressedBytes: number;
+/** Limits of a record's framing and output. */
+interface TransformLimits extends FramingLimits {
   /**
    * Output past which a record can never be answered (a response holds its
    * base64): the record fails as output_too_large at once instead of growing
@@ -95,25 +88,31 @@ class RecordTransformer {
   readonly partitioner: LinePartitioner | undefined;
 
   private readonly pipeline: Pipeline;
-  private readonly limits: FramingLimits;
+  private readonly walker: FramingWalker;
+  private readonly sink: LineSink;
   private readonly maxOutputBytes: number;
   private readonly plan: ScanPlan;
   private readonly line: FlowLogLine;
   private readonly header: Buffer;
   /** A partial line carried from one chunk to the next. */
   private pending: Buffer | undefined;
-  private readonly unwrapped: Unwrapped = {
-    bytes: Buffer.alloc(0),
-    start: 0,
-    end: 0,
-  };
+  /** Next tab at or after this offset of {@link tabBytes}: amortised search. */
+  private tabAt = -1;
+  /** Where the search for {@link tabAt} started. */
+  private tabFrom = 0;
+  /** The buffer {@link tabAt} is an offset of; reset for every record. */
+  private tabBytes: Buffer | undefined;
   /** Kept lines by key, only while {@link RecordTransformer.splitByKey} runs. */
   private groups: Map<string, Buffer[]> | undefined;
 
-  constructor(pipeline: Pipeline, limits: FramingLimits) {
+  constructor(pipeline: Pipeline, limits: TransformLimits) {
     this.pipeline = pipeline;
     this.partitioner = pipeline.partitioner;
-    this.limits = limits;
+    this.walker = new FramingWalker(limits);
+    this.sink = {
+      line: (bytes, start, end) => this.transformLine(bytes, start, end),
+      wrapped: (bytes, start, end) => this.transformWrapped(bytes, start, end),
+    };
     this.maxOutputBytes = limits.maxOutputBytes ?? Number.POSITIVE_INFINITY;
     this.plan = planScan(pipeline.format);
     this.line = new FlowLogLine(pipeline.format);
@@ -131,18 +130,16 @@ class RecordTransformer {
    */
   transform(bytes: Buffer): RecordStatus {
     this.begin();
-    if (!isGzip(bytes)) {
-      this.transformText(bytes, 0, bytes.length, true);
-      return this.finish();
-    }
-    const envelope = openGzip(bytes, this.limits.maxDecompressedBytes);
-    if (envelope.kind === 'malformed') {
-      return this.fail(envelope.reason, envelope.detail);
-    }
-    if (envelope.kind === 'lines') {
-      this.transformText(envelope.bytes, 0, envelope.bytes.length, true);
-    }
+    this.failed(this.walker.walk(bytes, this.sink));
     return this.finish();
+  }
+
+  /**
+   * Starts an invocation: the decompression budget of its gzip records
+   * (MAX_INVOCATION_DECOMPRESSED_BYTES) is whole again.
+   */
+  startInvocation(): void {
+    this.walker.startInvocation();
   }
 
   /** Starts a record that arrives in chunks (plain text, not gzip). */
@@ -155,6 +152,7 @@ class RecordTransformer {
     this.key = undefined;
     this.mixedKeys = false;
     this.pending = undefined;
+    this.tabBytes = undefined;
   }
 
   /**
@@ -171,7 +169,7 @@ class RecordTransformer {
       }
       const joined = Buffer.concat([this.pending, chunk.subarray(0, lf + 1)]);
       this.pending = undefined;
-      this.transformText(joined, 0, joined.length, true);
+      this.failed(this.walker.walkLines(joined, 0, joined.length, this.sink));
       from = lf + 1;
     }
     const lastLf = chunk.lastIndexOf(LF);
@@ -179,7 +177,9 @@ class RecordTransformer {
       if (from < chunk.length) this.pending = Buffer.from(chunk.subarray(from));
       return;
     }
-    this.transformText(chunk, from, lastLf + 1, true);
+    if (this.reason === undefined) {
+      this.failed(this.walker.walkLines(chunk, from, lastLf + 1, this.sink));
+    }
     if (lastLf + 1 < chunk.length) {
       this.pending = Buffer.from(chunk.subarray(lastLf + 1));
     }
@@ -190,7 +190,11 @@ class RecordTransformer {
     const pending = this.pending;
     if (pending !== undefined) {
       this.pending = undefined;
-      this.transformText(pending, 0, pending.length, true);
+      if (this.reason === undefined) {
+        this.failed(
+          this.walker.walkLines(pending, 0, pending.length, this.sink)
+        );
+      }
     }
     if (this.mixedKeys) this.key = undefined;
     if (this.reason !== undefined) return 'ProcessingFailed';
@@ -222,77 +226,54 @@ class RecordTransformer {
     return 'ProcessingFailed';
   }
 
-  /** Splits on LF (dropping a CR before it) until a line fails. */
-  private transformText(
-    bytes: Buffer,
-    start: number,
-    end: number,
-    allowWrapper: boolean
-  ): void {
-    let from = start;
-    while (from < end && this.reason === undefined) {
-      let lineEnd = bytes.indexOf(LF, from);
-      if (lineEnd < 0 || lineEnd > end) lineEnd = end;
-      const next = lineEnd + 1;
-      if (lineEnd > from && bytes[lineEnd - 1] === CR) lineEnd--;
-      this.transformFramedLine(bytes, from, lineEnd, allowWrapper);
-      from = next;
+  /** Records the walker's refusal of the record's framing, if any. */
+  private failed(failure: FramingFailure | undefined): void {
+    if (failure !== undefined && this.reason === undefined) {
+      this.fail(failure.reason, failure.detail);
     }
-  }
-
-  private transformFramedLine(
-    bytes: Buffer,
-    start: number,
-    end: number,
-    allowWrapper: boolean
-  ): void {
-    let first = start;
-    while (first < end && (BYTE_CLASS[bytes[first]!]! & CLASS_BLANK) !== 0) {
-      first++;
-    }
-    if (first === end) return;
-    if (bytes[first] !== OPEN_BRACE || !allowWrapper) {
-      this.transformLine(bytes, first, end);
-      return;
-    }
-    const unwrapped = this.unwrapped;
-    if (
-      wrappedRange(bytes, first, end, unwrapped) &&
-      this.transformWrappedFast(unwrapped.bytes, unwrapped.start, unwrapped.end)
-    ) {
-      return;
-    }
-    const reason = unwrapMessage(bytes, first, end, unwrapped);
-    if (reason !== undefined) {
-      this.fail(reason, bytes.toString('utf8', first, end));
-      return;
-    }
-    this.transformText(unwrapped.bytes, unwrapped.start, unwrapped.end, false);
   }
 
   /**
-   * Scans a wrapped message in place, unverified: a message without `"` or
-   * `\` scans as it would decoded. When the scan shows one (an escaped field,
-   * or a failure), returns false for the general path to decode the JSON.
-   * Saves a pass over every wrapped line.
+   * A wrapped message, scanned in place, unverified: a message without `"`,
+   * `\` or a control byte scans as it would decoded. When the scan shows
+   * one could be there (a field of kind ESCAPE, a failure, or a tab between
+   * fields), and one is, answers DECODE for the walker to decode the JSON:
+   * so a message the JSON spec refuses (a raw control byte, RFC 8259 §7) is
+   * refused on this path too. Saves a pass over every wrapped line.
    */
-  private transformWrappedFast(
+  private transformWrapped(
     bytes: Buffer,
     start: number,
     end: number
-  ): boolean {
+  ): SinkAnswer {
     let first = start;
-    while (first < end && (BYTE_CLASS[bytes[first]!]! & CLASS_BLANK) !== 0) {
-      first++;
+    while (first < end && bytes[first] === 0x20 /* space */) first++;
+    if (first === end || this.isHeader(bytes, first, end)) return SINK.NEXT;
+    const reason = scanLine(bytes, first, end, this.plan, this.line);
+    const suspect =
+      reason !== undefined ||
+      this.hasEscapedField() ||
+      this.hasTab(bytes, first, end);
+    if (suspect && hasJsonSpecial(bytes, start, end)) return SINK.DECODE;
+    this.finishLine(reason, bytes, first, end);
+    return this.reason === undefined ? SINK.NEXT : SINK.STOP;
+  }
+
+  /**
+   * True when `bytes[start, end)` holds a tab. Lines are asked in order, so
+   * the next tab's offset is kept: one native search per tab, not per line.
+   */
+  private hasTab(bytes: Buffer, start: number, end: number): boolean {
+    if (
+      bytes !== this.tabBytes ||
+      start < this.tabFrom ||
+      (this.tabAt >= 0 && this.tabAt < start)
+    ) {
+      this.tabBytes = bytes;
+      this.tabFrom = start;
+      this.tabAt = bytes.indexOf(TAB, start);
     }
-    let last = end;
-    if (last > first && bytes[last - 1] === CR) last--;
-    if (first === last) return true;
-    const reason = scanLine(bytes, first, last, this.plan, this.line);
-    const suspect = reason === undefined ? this.hasEscapedField() : true;
-    if (suspect && hasJsonEscape(bytes, first, last)) return false;
-    this.finishLine(reason, bytes, first, last);
-    return true;
+    return this.tabAt >= 0 && this.tabAt < end;
   }
 
   /** True when a scanned field holds bytes JSON escapes. */
@@ -304,9 +285,11 @@ class RecordTransformer {
     return false;
   }
 
-  private transformLine(bytes: Buffer, start: number, end: number): void {
+  private transformLine(bytes: Buffer, start: number, end: number): boolean {
+    if (this.isHeader(bytes, start, end)) return true;
     const reason = scanLine(bytes, start, end, this.plan, this.line);
     this.finishLine(reason, bytes, start, end);
+    return this.reason === undefined;
   }
 
   /** Everything after the scan: failure, or filter, enrich and write. */
@@ -318,10 +301,8 @@ class RecordTransformer {
   ): void {
     const line = this.line;
     if (reason !== undefined) {
-      if (!this.isHeader(bytes, start, end)) {
-        this.lines++;
-        this.fail(reason, bytes.toString('utf8', start, end));
-      }
+      this.lines++;
+      this.fail(reason, bytes.toString('utf8', start, end));
       return;
     }
     this.lines++;
@@ -361,8 +342,18 @@ class RecordTransformer {
     }
   }
 
-  /** The header line of S3 flow-log files names the fields: skip it. */
+  /**
+   * True for the header line of S3 flow-log files, the format's field names
+   * separated by spaces (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html):
+   * it is skipped wherever it is, checked before the scan because a format of
+   * string fields only would scan it as data. O(1) for most lines (first
+   * byte and length), one native compare otherwise.
+   */
   private isHeader(bytes: Buffer, start: number, end: number): boolean {
+    const header = this.header;
+    if (end - start < header.length || bytes[start] !== header[0]) {
+      return false;
+    }
     let last = end;
     while (
       last > start &&
@@ -371,11 +362,11 @@ class RecordTransformer {
       last--;
     }
     return (
-      last - start === this.header.length &&
-      bytes.compare(this.header, 0, this.header.length, start, last) === 0
+      last - start === header.length &&
+      bytes.compare(header, 0, header.length, start, last) === 0
     );
   }
 }
 
-export type { FramingLimits, LinePartitioner, Pipeline, RecordStatus };
+export type { LinePartitioner, Pipeline, RecordStatus, TransformLimits };
 export { RecordTransformer };

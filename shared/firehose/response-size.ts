@@ -10,6 +10,13 @@
  */
 import type { FirehoseRecordTransformationStatus } from 'aws-lambda';
 
+/**
+ * Lambda's limit on a synchronous invocation's response payload: 6 MB,
+ * 6,291,456 bytes (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ * A larger response fails the invocation and Firehose retries the batch.
+ */
+const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_456;
+
 /** `{"records":[` and `]}` around the entries of a response. */
 const RESPONSE_WRAPPER_BYTES = Buffer.byteLength(
   JSON.stringify({ records: [] })
@@ -100,6 +107,11 @@ class ResponseBudget {
   private readonly limit: number;
   private used = RESPONSE_WRAPPER_BYTES;
   private reserved = 0;
+  /**
+   * Bytes of the smallest possible response: every record `ProcessingFailed`
+   * with empty data. When it passes the limit, no answer can fit.
+   */
+  readonly minimum: number;
 
   constructor(limit: number, records: readonly { recordId: string }[]) {
     this.limit = limit;
@@ -107,6 +119,7 @@ class ResponseBudget {
     for (let index = 0; index < this.idBytes.length; index++) {
       this.reserved += this.smallest(index) + (index > 0 ? 1 : 0);
     }
+    this.minimum = this.used + this.reserved;
   }
 
   /** Bytes of record `index`'s answer that needs no budget: failed, no data. */
@@ -140,6 +153,7 @@ export {
   ENTRY_BASE_BYTES,
   entryBytes,
   jsonStringBytes,
+  LAMBDA_RESPONSE_LIMIT_BYTES,
   RESPONSE_WRAPPER_BYTES,
   ResponseBudget,
   responseBytes,

@@ -47,6 +47,11 @@ const MALFORMED = {
   BAD_CLOUDWATCH_ENVELOPE: 'bad_cloudwatch_envelope',
   /** A gzip record decompresses past MAX_DECOMPRESSED_BYTES. */
   DECOMPRESSED_TOO_LARGE: 'decompressed_too_large',
+  /**
+   * A gzip record decompresses past what is left of the invocation's
+   * decompression budget (MAX_INVOCATION_DECOMPRESSED_BYTES, docs/limits.md).
+   */
+  DECOMPRESSION_BUDGET_SPENT: 'decompression_budget_spent',
   /** A record's own output cannot fit in any response (RESPONSE_BUDGET_BYTES). */
   OUTPUT_TOO_LARGE: 'output_too_large',
   /** Re-ingestion of an overflow record failed after every retry. */

@@ -35,13 +35,14 @@ describe('transformBatch', () => {
     });
   });
 
-  it('returns the original data of a failed record so Firehose keeps it', () => {
+  it('answers a failed record with empty data: Firehose keeps the original as rawData', () => {
+    // https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html
     const data = b64('2 123 eni');
     const { response, samples } = transformBatch(event([data]), transformer);
     expect(response.records[0]).toEqual({
       recordId: 'id-0',
       result: 'ProcessingFailed',
-      data,
+      data: '',
     });
     expect(samples).toEqual([
       { recordId: 'id-0', reason: 'too_few_fields', excerpt: '2 123 eni' },
@@ -49,8 +50,9 @@ describe('transformBatch', () => {
   });
 
   it('fails records whose data is not base64 or not a string', () => {
+    // 'Zm9v-_Zm' is base64url (RFC 4648 §5), not Firehose's standard base64.
     const { response, counters } = transformBatch(
-      event(['%%%%', 42, 'QQ=A', 'A']),
+      event(['%%%%', 42, 'QQ=A', 'A', 'Zm9v-_Zm']),
       transformer
     );
     expect(response.records.map((r) => r.result)).toEqual([
@@ -58,8 +60,9 @@ describe('transformBatch', () => {
       'ProcessingFailed',
       'ProcessingFailed',
       'ProcessingFailed',
+      'ProcessingFailed',
     ]);
-    expect(counters.malformed.invalid_base64).toBe(4);
+    expect(counters.malformed.invalid_base64).toBe(5);
   });
 
   it('answers an empty batch with no records', () => {

@@ -2,6 +2,7 @@ import type { FirehoseTransformationResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
   planBatch,
+  ResponseTooLargeError,
   settleBatch,
   transformBatch,
 } from '../../../shared/firehose/batch.ts';
@@ -210,7 +211,7 @@ describe('planBatch within the response budget', () => {
     });
   });
 
-  it('echoes failed data only while the echo fits, else answers empty data', () => {
+  it('answers failed records with empty data, which Firehose keeps as rawData', () => {
     // Prepare: three malformed records of about 8 KB of base64 each
     const bad = b64('2 123 eni\n'.repeat(600));
     const input = event([bad, bad, bad]);
@@ -220,7 +221,7 @@ describe('planBatch within the response budget', () => {
       reingest: true,
     });
     // Assess
-    expect(plan.response.records.map((r) => r.data)).toEqual([bad, bad, '']);
+    expect(plan.response.records.map((r) => r.data)).toEqual(['', '', '']);
     expect(
       plan.response.records.every((r) => r.result === 'ProcessingFailed')
     ).toBe(true);
@@ -241,7 +242,7 @@ describe('planBatch within the response budget', () => {
     expect(outcome.responseBytes).toBe(size);
     expect(outcome.counters.failed).toBe(5);
     expect(outcome.response.records.filter((r) => r.data === '').length).toBe(
-      1
+      5
     );
   });
 });
@@ -271,5 +272,71 @@ describe('settleBatch', () => {
       malformed: { reingest_failed: 1 },
     });
     expect(outcome.responseBytes).toBe(serialized(outcome.response));
+  });
+});
+
+describe('failed records never crowd out good ones (issue #9.5)', () => {
+  it('answers good records Ok after two malformed 600 KB records, re-ingestion off', () => {
+    // Prepare: Firehose keeps a failed record itself as rawData
+    // (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation-failure-handling.html),
+    // so its answer needs no data.
+    const bad = b64('2 123 eni\n'.repeat(60_000));
+    const good = b64(lines(2_400));
+    const input = event([bad, bad, good, good, good]);
+    // Act
+    const { response } = transformBatch(input, transformer);
+    // Assess
+    expect(response.records.map((r) => r.result)).toEqual([
+      'ProcessingFailed',
+      'ProcessingFailed',
+      'Ok',
+      'Ok',
+      'Ok',
+    ]);
+    expect(response.records[0]?.data).toBe('');
+    expect(serialized(response)).toBeLessThanOrEqual(6_000_000);
+  });
+});
+
+describe('the final response size (issue #9.9)', () => {
+  /** An event without approximateArrivalTimestamp, as the issue sent it. */
+  const bareEvent = (datas: string[]) => ({
+    records: datas.map((data, i) => ({ recordId: String(i), data })),
+  });
+
+  it('stays under 6,291,456 bytes for records without approximateArrivalTimestamp', () => {
+    // Prepare: 6.2 MB of one-line records, the event under Lambda's request limit
+    const input = bareEvent(Array.from({ length: 34_000 }, () => b64(LINE)));
+    expect(JSON.stringify(input).length).toBeLessThan(6_291_456);
+    // Act
+    const outcome = transformBatch(input, transformer);
+    // Assess
+    expect(outcome.responseBytes).toBe(serialized(outcome.response));
+    expect(outcome.responseBytes).toBeLessThanOrEqual(6_000_000);
+  });
+
+  it("fails the invocation before any work when even empty answers cannot fit Lambda's limit", () => {
+    // Prepare: 200,000 empty records: a 6.2 MB event whose smallest response
+    // ({"recordId":…,"result":"ProcessingFailed","data":""} each) is 11 MB
+    const input = bareEvent(Array.from({ length: 200_000 }, () => ''));
+    expect(JSON.stringify(input).length).toBeLessThan(6_291_456);
+    // Act
+    const act = () => transformBatch(input, transformer);
+    // Assess
+    expect(act).toThrow(ResponseTooLargeError);
+    expect(act).toThrow(/passes Lambda's 6291456-byte response limit/);
+  });
+
+  it("returns a response between the budget and Lambda's limit when only that fits", () => {
+    // Prepare: records of invalid base64, ProcessingFailed answers of 6.1 MB
+    const count = 102_000;
+    const input = bareEvent(Array.from({ length: count }, () => '!'));
+    // Act
+    const outcome = transformBatch(input, transformer);
+    // Assess
+    const size = serialized(outcome.response);
+    expect(size).toBeGreaterThan(6_000_000);
+    expect(size).toBeLessThanOrEqual(6_291_456);
+    expect(outcome.responseBytes).toBe(size);
   });
 });

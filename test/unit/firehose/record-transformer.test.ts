@@ -75,7 +75,13 @@ describe('the direct-delivery JSON wrapper', () => {
 
   it('drops a wrapper whose message is empty or blank', () => {
     expect(run('{"message":""}').status).toBe('Dropped');
-    expect(run('{"message":"  \t "}\n').status).toBe('Dropped');
+    expect(run('{"message":"  \\t "}\n').status).toBe('Dropped');
+  });
+
+  it('refuses a raw tab in a message, as JSON does (RFC 8259 §7)', () => {
+    const raw = run('{"message":"  \t "}\n');
+    expect(raw.status).toBe('ProcessingFailed');
+    expect(raw.reason).toBe('bad_json_wrapper');
   });
 
   it('decodes an escaped separator the fast path cannot see', () => {
@@ -241,5 +247,66 @@ describe('chunked input', () => {
     }
     expect(transformer.finish()).toBe('Ok');
     expect(transformer.kept).toBe(2);
+  });
+});
+
+describe('S3 header lines (issue #11.1)', () => {
+  // AWS's NAT gateway example format and record
+  // (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html);
+  // S3 log files start with a header line of the format's field names
+  // (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html).
+  const NAT_FORMAT =
+    '${instance-id} ${interface-id} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}';
+  const NAT_HEADER =
+    'instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr';
+  const NAT_LINE =
+    '- eni-0123456789abcdef0 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5';
+  const nat = jsonTransformer(NAT_FORMAT);
+
+  it('skips the header line of a format whose fields are all strings', () => {
+    const result = transformText(nat, `${NAT_HEADER}\n${NAT_LINE}\n`);
+    expect(result.status).toBe('Ok');
+    expect(result.lines.map((line) => JSON.parse(line))).toEqual([
+      {
+        interface_id: 'eni-0123456789abcdef0',
+        srcaddr: '10.0.1.5',
+        dstaddr: '10.0.0.220',
+        pkt_srcaddr: '10.0.1.5',
+        pkt_dstaddr: '203.0.113.5',
+      },
+    ]);
+  });
+
+  it('drops a header-only record, with or without a line end or trailing blanks', () => {
+    for (const text of [NAT_HEADER, `${NAT_HEADER}\n`, `${NAT_HEADER}  \r\n`]) {
+      expect(transformText(nat, text).status).toBe('Dropped');
+    }
+    expect(run(HEADER).status).toBe('Dropped');
+  });
+
+  it('skips a header line anywhere in the record, as concatenated files have', () => {
+    const result = transformText(
+      nat,
+      `${NAT_LINE}\n${NAT_HEADER}\n${NAT_LINE}`
+    );
+    expect(result.lines).toHaveLength(2);
+  });
+});
+
+describe('one wrapper, one answer (issue #9.7)', () => {
+  // A JSON string cannot hold a raw control byte (RFC 8259 §7), so neither
+  // wrapper below is JSON: both are refused, with or without an escape.
+  const raw = `{"message":"${ACCEPT.replace('eni-', 'eni-\u0001')}"}`;
+  const rawAndEscape = `{"message":"${ACCEPT.replace('eni-', 'eni-\u0001').replace(' OK', '\\u0020OK')}"}`;
+
+  it.each([
+    ['a raw control byte', raw],
+    ['a raw control byte and an escape', rawAndEscape],
+    ['a raw tab as separator', `{"message":"${ACCEPT.replace(' ', '\t')}"}`],
+  ])('refuses a wrapper holding %s as bad_json_wrapper', (_name, text) => {
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    const result = run(text);
+    expect(result.status).toBe('ProcessingFailed');
+    expect(result.reason).toBe('bad_json_wrapper');
   });
 });
