@@ -86,7 +86,11 @@ const SOURCE_REQUIRED = {
 const SOURCE_SCENARIOS: readonly Scenario[] = [
   {
     name: 'one VPC',
-    parameters: { ...SOURCE_REQUIRED, FlowLogResourceIds: VPC_IDS[0] },
+    parameters: {
+      ...SOURCE_REQUIRED,
+      FlowLogResourceIds: VPC_IDS[0],
+      CreateFlowLogs: 'true',
+    },
   },
   {
     name: 'three subnets, role only (CreateFlowLogs=false)',
@@ -107,6 +111,7 @@ const SOURCE_SCENARIOS: readonly Scenario[] = [
         'tgw-attach-0123456789abcdef0,tgw-attach-0123456789abcdef1,tgw-attach-0123456789abcdef2',
       MaxAggregationInterval: '60',
       FlowLogFormat: TGW_FORMAT,
+      CreateFlowLogs: 'true',
     },
   },
 ];
