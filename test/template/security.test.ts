@@ -382,6 +382,38 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: 'bucket-versioning',
+    change: 'the archive bucket loses versioning',
+    file: MAIN_TEMPLATE,
+    parameters: {},
+    resource: 'FlowLogBucket',
+    mutate: (r) => {
+      delete props(r.FlowLogBucket).VersioningConfiguration;
+    },
+  },
+  {
+    rule: 'bucket-versioning',
+    change: 'the access-log bucket suspends versioning',
+    file: MAIN_TEMPLATE,
+    parameters: {},
+    resource: 'AccessLogBucket',
+    mutate: (r) => {
+      props(r.AccessLogBucket).VersioningConfiguration = {
+        Status: 'Suspended',
+      };
+    },
+  },
+  {
+    rule: 'bucket-access-logging',
+    change: 'the archive bucket loses access logging',
+    file: MAIN_TEMPLATE,
+    parameters: {},
+    resource: 'FlowLogBucket',
+    mutate: (r) => {
+      delete props(r.FlowLogBucket).LoggingConfiguration;
+    },
+  },
+  {
     rule: 'stream-encryption',
     change: 'the stream loses server-side encryption',
     file: MAIN_TEMPLATE,

@@ -123,7 +123,7 @@ function expectedColumnType(key: string): string {
 }
 
 describe('the function', () => {
-  it('is built with esbuild as ESM for Node 22 on arm64, with source maps', () => {
+  it('is built with esbuild as ESM for Node 24 on arm64, with source maps', () => {
     // Prepare
     const template = loadTemplate(MAIN_TEMPLATE);
 
@@ -133,12 +133,12 @@ describe('the function', () => {
 
     // Assess
     expect(fn.Type).toBe('AWS::Serverless::Function');
-    expect(fn.Metadata).toEqual({
+    expect(fn.Metadata).toMatchObject({
       BuildMethod: 'esbuild',
       BuildProperties: {
         Format: 'esm',
         OutExtension: ['.js=.mjs'],
-        Target: 'node22',
+        Target: 'node24',
         Sourcemap: true,
         Minify: true,
         MainFields: 'module,main',
@@ -151,8 +151,9 @@ describe('the function', () => {
     expect(props).toMatchObject({
       CodeUri: '.',
       Handler: 'index.handler',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
+      Tracing: { 'Fn::If': ['TracingOn', 'Active', 'PassThrough'] },
       MemorySize: 512,
       Timeout: 120,
     });

@@ -473,6 +473,49 @@ const bucketTlsOnly: Rule = (resources) =>
         ];
   });
 
+/** Every bucket keeps versions, so an overwrite or delete can be undone. */
+const bucketVersioning: Rule = (resources) =>
+  bucketIds(resources).flatMap((id) =>
+    getPath(resources[id], [
+      'Properties',
+      'VersioningConfiguration',
+      'Status',
+    ]) === 'Enabled'
+      ? []
+      : [finding(id, 'bucket-versioning', 'versioning not Enabled')]
+  );
+
+/**
+ * Every bucket logs access to a bucket of the stack, except the buckets
+ * that receive those logs (logging a log bucket into itself never ends).
+ */
+const bucketAccessLogging: Rule = (resources) => {
+  const ids = bucketIds(resources);
+  const destinationOf = (id: string): Json | undefined =>
+    getPath(resources[id], [
+      'Properties',
+      'LoggingConfiguration',
+      'DestinationBucketName',
+    ]);
+  const logBuckets = new Set(
+    ids
+      .map(destinationOf)
+      .filter((d) => d !== undefined)
+      .map(String)
+  );
+  return ids
+    .filter((id) => !logBuckets.has(`{{Ref:${id}}}`))
+    .flatMap((id) => {
+      const destination = destinationOf(id);
+      const ok =
+        typeof destination === 'string' &&
+        ids.some((other) => destination === `{{Ref:${other}}}`);
+      return ok
+        ? []
+        : [finding(id, 'bucket-access-logging', 'no server access logging')];
+    });
+};
+
 /** Every bucket has enabled lifecycle rules, one of them an expiration. */
 const bucketLifecycle: Rule = (resources) =>
   bucketIds(resources).flatMap((id) => {
@@ -546,6 +589,8 @@ const SECURITY_RULES: Readonly<Record<string, Rule>> = {
   'bucket-public-access': bucketPublicAccess,
   'bucket-tls-only': bucketTlsOnly,
   'bucket-lifecycle': bucketLifecycle,
+  'bucket-versioning': bucketVersioning,
+  'bucket-access-logging': bucketAccessLogging,
   'stream-encryption': streamEncryption,
   'log-delivery-tag': logDeliveryTag,
   'log-retention': logRetention,
