@@ -364,3 +364,22 @@ describe('the SAM pipeline', () => {
     ).toBe(true);
   });
 });
+
+describe('the repository', () => {
+  it('ships the MIT-0 text package.json names, a changelog and a security policy', () => {
+    // Prepare
+    const license = readRepoFile('LICENSE');
+
+    // Act
+    const declared = getPath(readJson('package.json'), ['license']);
+
+    // Assess
+    expect(declared).toBe('MIT-0');
+    expect(license.startsWith('MIT No Attribution\n')).toBe(true);
+    expect(license).toContain(
+      'to deal in the Software\nwithout restriction, including without limitation the rights to use, copy, modify,\nmerge, publish, distribute, sublicense, and/or sell copies of the Software, and to\npermit persons to whom the Software is furnished to do so.'
+    );
+    expect(readRepoFile('CHANGELOG.md')).toContain('## [Unreleased]');
+    expect(readRepoFile('SECURITY.md')).toContain('Report a vulnerability');
+  });
+});
