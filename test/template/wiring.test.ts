@@ -162,6 +162,28 @@ describe('the function', () => {
     );
   });
 
+  it("builds every function for the runtime's Node major", () => {
+    // Prepare
+    const template = loadTemplate(MAIN_TEMPLATE);
+    const runtime = String(getPath(template.Globals, ['Function', 'Runtime']));
+
+    // Act
+    const targets = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Serverless::Function')
+      .map(([id, r]) => [
+        id,
+        getPath(r.Metadata, ['BuildProperties', 'Target']),
+      ]);
+
+    // Assess
+    expect(targets.length).toBeGreaterThan(0);
+    for (const [id, target] of targets) {
+      expect(`nodejs${String(target).replace('node', '')}.x`, String(id)).toBe(
+        runtime
+      );
+    }
+  });
+
   it('times out before Firehose gives up on the invocation', () => {
     // Prepare
     const props = functionProperties(loadTemplate(MAIN_TEMPLATE), FUNCTION_ID);
