@@ -60,14 +60,19 @@ function suppressions(file: string): {
 }
 
 describe('log group encryption', () => {
-  it('uses the given KMS key for both log groups', () => {
+  it('uses the given KMS key for every log group', () => {
     // Act
     const groups = logGroups(
-      resources({ LogGroupKmsKeyArn: LOG_GROUP_KEY_ARN })
+      resources({
+        LogGroupKmsKeyArn: LOG_GROUP_KEY_ARN,
+        EnableBackfill: 'true',
+        BackfillSourceBucket: 'example-flow-log-archive',
+      })
     );
 
     // Assess
     expect(groups.map(([id]) => id).sort()).toEqual([
+      'BackfillWorkerLogGroup',
       'DeliveryStreamLogGroup',
       'FlowLogProcessorLogGroup',
     ]);
