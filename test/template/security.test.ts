@@ -210,7 +210,72 @@ const MUTATIONS: readonly Mutation[] = [
     parameters: ALL_ON,
     resource: 'CrossAccountDeliveryRole',
     mutate: (r) => {
-      delete trustStatements(r.CrossAccountDeliveryRole)[0]!.Condition;
+      trustStatements(r.CrossAccountDeliveryRole)[0]!.Principal = {
+        AWS: 'arn:aws:iam::210987654321:root',
+      };
+    },
+  },
+  {
+    rule: 'trust-policy',
+    change:
+      'the destination role trusts the source account narrowed by aws:PrincipalArn',
+    file: MAIN_TEMPLATE,
+    parameters: ALL_ON,
+    resource: 'CrossAccountDeliveryRole',
+    mutate: (r) => {
+      const statement = trustStatements(r.CrossAccountDeliveryRole)[0]!;
+      statement.Condition = {
+        ArnEquals: { 'aws:PrincipalArn': statement.Principal as Json },
+      };
+      statement.Principal = { AWS: 'arn:aws:iam::210987654321:root' };
+    },
+  },
+  {
+    rule: 'trust-policy',
+    change: 'the log-delivery trust loses aws:SourceArn',
+    file: SOURCE_TEMPLATE,
+    parameters: SOURCE_ONE_VPC,
+    resource: 'SourceRole',
+    mutate: (r) => {
+      const condition = trustStatements(r.SourceRole)[0]!
+        .Condition as JsonObject;
+      delete condition.ArnLike;
+    },
+  },
+  {
+    rule: 'trust-policy',
+    change: 'the log-delivery trust loses both confused-deputy keys',
+    file: SOURCE_TEMPLATE,
+    parameters: SOURCE_ONE_VPC,
+    resource: 'SourceRole',
+    mutate: (r) => {
+      delete trustStatements(r.SourceRole)[0]!.Condition;
+    },
+  },
+  {
+    rule: 'service-linked-role',
+    change: 'iam:CreateServiceLinkedRole is granted on every role',
+    file: MAIN_TEMPLATE,
+    parameters: ALL_ON,
+    resource: 'CrossAccountDeliveryRole',
+    mutate: (r) => {
+      bySid(
+        inlineStatements(r.CrossAccountDeliveryRole),
+        'CreateLogDeliveryServiceLinkedRole'
+      ).Resource = '*';
+    },
+  },
+  {
+    rule: 'service-linked-role',
+    change: 'iam:CreateServiceLinkedRole loses iam:AWSServiceName',
+    file: MAIN_TEMPLATE,
+    parameters: ALL_ON,
+    resource: 'CrossAccountDeliveryRole',
+    mutate: (r) => {
+      delete bySid(
+        inlineStatements(r.CrossAccountDeliveryRole),
+        'CreateLogDeliveryServiceLinkedRole'
+      ).Condition;
     },
   },
   {
@@ -314,6 +379,38 @@ const MUTATIONS: readonly Mutation[] = [
         'Rules',
       ]) as JsonObject[];
       for (const rule of rules) rule.Status = 'Disabled';
+    },
+  },
+  {
+    rule: 'bucket-versioning',
+    change: 'the archive bucket loses versioning',
+    file: MAIN_TEMPLATE,
+    parameters: {},
+    resource: 'FlowLogBucket',
+    mutate: (r) => {
+      delete props(r.FlowLogBucket).VersioningConfiguration;
+    },
+  },
+  {
+    rule: 'bucket-versioning',
+    change: 'the access-log bucket suspends versioning',
+    file: MAIN_TEMPLATE,
+    parameters: {},
+    resource: 'AccessLogBucket',
+    mutate: (r) => {
+      props(r.AccessLogBucket).VersioningConfiguration = {
+        Status: 'Suspended',
+      };
+    },
+  },
+  {
+    rule: 'bucket-access-logging',
+    change: 'the archive bucket loses access logging',
+    file: MAIN_TEMPLATE,
+    parameters: {},
+    resource: 'FlowLogBucket',
+    mutate: (r) => {
+      delete props(r.FlowLogBucket).LoggingConfiguration;
     },
   },
   {
@@ -438,8 +535,8 @@ describe('security rules', () => {
       'logs:DeleteLogDelivery',
       'logs:ListLogDeliveries',
       'logs:GetLogDelivery',
-      'iam:CreateServiceLinkedRole',
-      'firehose:TagDeliveryStream',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
     ];
 
     // Act

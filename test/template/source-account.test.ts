@@ -86,6 +86,35 @@ describe('the source-account template', () => {
     ]);
   });
 
+  it('trusts log delivery only on behalf of its own account and Region (confused deputy)', () => {
+    // Prepare
+    const result = evaluated(SOURCE_SCENARIOS[0]!.parameters);
+
+    // Act
+    const trust = roleStatements(result).filter((s) => s.kind === 'trust');
+
+    // Assess: the keys and values of AWS's flow-logs S3 permissions page.
+    expect(trust[0]!.condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': '123456789012' },
+      ArnLike: { 'aws:SourceArn': 'arn:aws:logs:us-east-1:123456789012:*' },
+    });
+  });
+
+  it('creates the role alone by default, the first step of the deploy order', () => {
+    // Prepare
+    const { DestinationStreamArn, DestinationRoleArn } = SOURCE_REQUIRED;
+
+    // Act
+    const result = evaluated({
+      DestinationStreamArn,
+      DestinationRoleArn,
+      FlowLogResourceIds: 'vpc-0123456789abcdef0',
+    });
+
+    // Assess
+    expect(Object.keys(result.resources)).toEqual(['SourceRole']);
+  });
+
   it.each(SOURCE_SCENARIOS)(
     'passes the role only to log delivery and only for the monitored resources ($name)',
     ({ parameters }) => {

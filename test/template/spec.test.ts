@@ -181,7 +181,7 @@ describe('resource properties against the CloudFormation specification', () => {
     // Prepare
     const resources = allOnResources();
     const fn = properties(resources.FlowLogProcessorFunction);
-    fn.Runtimee = 'nodejs22.x';
+    fn.Runtimee = 'nodejs24.x';
     fn.MemorySize = 'large';
 
     // Act

@@ -224,7 +224,83 @@ describe('the SAM pipeline', () => {
 
     // Assess
     expect(testRuns).toEqual(['npm ci', 'npm test']);
-    expect(build).toEqual(['test']);
+    expect(build).toEqual(['test', 'lint-templates']);
+  });
+
+  it("tests and builds on the Lambda runtime's Node major, as engines says", () => {
+    // Prepare
+    const runtime = String(
+      getPath(loadTemplate(MAIN_TEMPLATE).Globals, ['Function', 'Runtime'])
+    );
+    const engines = String(
+      getPath(readJson('package.json'), ['engines', 'node'])
+    );
+
+    // Act
+    const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+    const pipeline = String(getPath(workflow, ['env', 'NODE_VERSION']));
+    const setups = ['test', 'build-and-package', 'integration-test'].map(
+      (job) => {
+        const steps = getPath(workflow, ['jobs', job, 'steps']);
+        const setup = (Array.isArray(steps) ? steps : []).find((step) =>
+          String(getPath(step, ['uses'])).startsWith('actions/setup-node')
+        );
+        return getPath(setup, ['with', 'node-version']);
+      }
+    );
+
+    // Assess
+    expect(major).toBe('24');
+    expect(pipeline).toBe(major);
+    expect(engines).toBe(`>=${major}`);
+    expect(setups).toEqual(Array(3).fill('${{ env.NODE_VERSION }}'));
+  });
+
+  it('lints both templates with the real cfn-lint and sam validate --lint before building', () => {
+    // Prepare
+    const lint = runs('lint-templates');
+
+    // Act
+    const install = lint.find((run) => run.startsWith('pip install'));
+    const cfnLint = lint.find((run) => run.startsWith('cfn-lint '));
+    const validate = lint.find((run) => run.startsWith('sam validate'));
+
+    // Assess: the PyPI package (aws-cloudformation/cfn-lint), not npm's
+    // retired validator of the same name.
+    expect(install).toContain('cfn-lint==${CFN_LINT_VERSION}');
+    expect(getPath(workflow, ['env', 'CFN_LINT_VERSION'])).toMatch(
+      /^\d+\.\d+\.\d+$/
+    );
+    expect(cfnLint).toBe(
+      `cfn-lint ${MAIN_TEMPLATE} templates/source-account.yaml`
+    );
+    expect(validate).toContain('--lint');
+    expect(
+      getPath(readJson('package.json'), ['devDependencies', 'cfn-lint'])
+    ).toBeUndefined();
+  });
+
+  it('runs the e2e checks against the dev stack between dev and prod', () => {
+    // Prepare
+    const job = getPath(workflow, ['jobs', 'integration-test']);
+    const scripts = getPath(readJson('package.json'), ['scripts']);
+
+    // Act
+    const script = String(getPath(scripts, ['test:integration']));
+    const config = /--config (\S+)/.exec(script)?.[1] ?? '';
+
+    // Assess
+    expect(getPath(job, ['needs'])).toEqual(['deploy-dev']);
+    expect(getPath(workflow, ['jobs', 'deploy-prod', 'needs'])).toEqual([
+      'integration-test',
+    ]);
+    expect(runs('integration-test')).toContain('npm run test:integration');
+    expect(existsSync(resolve(REPO_ROOT, config))).toBe(true);
+    expect(
+      existsSync(
+        resolve(REPO_ROOT, 'test/integration/deployed-stack.integration.ts')
+      )
+    ).toBe(true);
   });
 
   it('builds with the local esbuild after npm ci', () => {
@@ -258,7 +334,7 @@ describe('the SAM pipeline', () => {
       'build-and-package',
     ]);
     expect(getPath(workflow, ['jobs', 'deploy-prod', 'needs'])).toEqual([
-      'deploy-dev',
+      'integration-test',
     ]);
     expect(dev).toContain('sam deploy --config-env dev');
     expect(prod).toContain('sam deploy --config-env prod');
@@ -286,5 +362,24 @@ describe('the SAM pipeline', () => {
     expect(
       existsSync(resolve(REPO_ROOT, 'functions/flow-log-processor/index.ts'))
     ).toBe(true);
+  });
+});
+
+describe('the repository', () => {
+  it('ships the MIT-0 text package.json names, a changelog and a security policy', () => {
+    // Prepare
+    const license = readRepoFile('LICENSE');
+
+    // Act
+    const declared = getPath(readJson('package.json'), ['license']);
+
+    // Assess
+    expect(declared).toBe('MIT-0');
+    expect(license.startsWith('MIT No Attribution\n')).toBe(true);
+    expect(license).toContain(
+      'to deal in the Software\nwithout restriction, including without limitation the rights to use, copy, modify,\nmerge, publish, distribute, sublicense, and/or sell copies of the Software, and to\npermit persons to whom the Software is furnished to do so.'
+    );
+    expect(readRepoFile('CHANGELOG.md')).toContain('## [Unreleased]');
+    expect(readRepoFile('SECURITY.md')).toContain('Report a vulnerability');
   });
 });

@@ -31,6 +31,10 @@ const V7_V8_FORMAT =
 const SOURCE_ROLE_ARN =
   'arn:aws:iam::210987654321:role/FlowLogsFirehoseSourceRole';
 
+/** A KMS key for the log groups in the every-option scenario. */
+const LOG_GROUP_KEY_ARN =
+  'arn:aws:kms:us-east-1:123456789012:key/0123abcd-4567-89ab-cdef-0123456789ab';
+
 /** Three VPC IDs for the flow log slots. */
 const VPC_IDS = [
   'vpc-0123456789abcdef0',
@@ -43,7 +47,12 @@ const MAIN_SCENARIOS: readonly Scenario[] = [
   { name: 'defaults (no flow log, nothing optional)', parameters: {} },
   {
     name: 'same account, one VPC, re-ingestion off',
-    parameters: { FlowLogResourceIds: VPC_IDS[0], Reingest: 'false' },
+    parameters: {
+      FlowLogResourceIds: VPC_IDS[0],
+      Reingest: 'false',
+      EnableDashboard: 'false',
+      EnableTracing: 'false',
+    },
   },
   {
     name: 'every option on (3 VPCs, ENI, ip-ranges, partitions, Parquet, cross-account)',
@@ -60,6 +69,8 @@ const MAIN_SCENARIOS: readonly Scenario[] = [
       BackfillSourceBucket: 'example-flow-log-archive',
       SourceRoleArn: SOURCE_ROLE_ARN,
       AlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:flow-log-alarms',
+      ReservedConcurrency: '10',
+      LogGroupKmsKeyArn: LOG_GROUP_KEY_ARN,
     },
   },
   {
@@ -86,7 +97,11 @@ const SOURCE_REQUIRED = {
 const SOURCE_SCENARIOS: readonly Scenario[] = [
   {
     name: 'one VPC',
-    parameters: { ...SOURCE_REQUIRED, FlowLogResourceIds: VPC_IDS[0] },
+    parameters: {
+      ...SOURCE_REQUIRED,
+      FlowLogResourceIds: VPC_IDS[0],
+      CreateFlowLogs: 'true',
+    },
   },
   {
     name: 'three subnets, role only (CreateFlowLogs=false)',
@@ -107,12 +122,14 @@ const SOURCE_SCENARIOS: readonly Scenario[] = [
         'tgw-attach-0123456789abcdef0,tgw-attach-0123456789abcdef1,tgw-attach-0123456789abcdef2',
       MaxAggregationInterval: '60',
       FlowLogFormat: TGW_FORMAT,
+      CreateFlowLogs: 'true',
     },
   },
 ];
 
 export type { Scenario };
 export {
+  LOG_GROUP_KEY_ARN,
   MAIN_SCENARIOS,
   SOURCE_REQUIRED,
   SOURCE_ROLE_ARN,

@@ -49,9 +49,11 @@ interface Statement {
  * - ec2:DescribeNetworkInterfaces (ENI enrichment; EC2 Describe* actions),
  * - the four log-delivery actions of the source-account role (VPC user
  *   guide, cross-account delivery to Firehose),
- * - iam:CreateServiceLinkedRole of the destination role (same guide; the
- *   guide also puts firehose:TagDeliveryStream on "*", which this project
- *   scopes to its stream, but the exception is kept as documented).
+ * - xray:PutTraceSegments and xray:PutTelemetryRecords (function tracing;
+ *   X-Ray has no resource types).
+ * The VPC guide also grants iam:CreateServiceLinkedRole and
+ * firehose:TagDeliveryStream on "*"; both can be scoped (to the
+ * log-delivery service-linked role and to this stack's stream) and are.
  */
 const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set([
   'ec2:DescribeNetworkInterfaces',
@@ -59,9 +61,15 @@ const UNSCOPABLE_ACTIONS: ReadonlySet<string> = new Set([
   'logs:DeleteLogDelivery',
   'logs:ListLogDeliveries',
   'logs:GetLogDelivery',
-  'iam:CreateServiceLinkedRole',
-  'firehose:TagDeliveryStream',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
 ]);
+
+/** The one service-linked role the stack may create, and its service. */
+const LOG_DELIVERY_SLR = {
+  arn: 'arn:aws:iam::123456789012:role/aws-service-role/delivery.logs.amazonaws.com/AWSServiceRoleForLogDelivery',
+  service: 'delivery.logs.amazonaws.com',
+} as const;
 
 /**
  * Wildcard actions allowed in Deny statements only: a Deny grants nothing,
@@ -89,10 +97,15 @@ const TRUST_CONDITION_KEYS: Readonly<Record<string, readonly string[] | null>> =
     'states.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
     // Lambda documents no confused-deputy keys for execution-role trust.
     'lambda.amazonaws.com': null,
-    // The VPC guide's source-role trust policy has no condition, and AWS
-    // documents no keys for delivery.logs.amazonaws.com there.
-    'delivery.logs.amazonaws.com': null,
+    // AWS documents both keys for log delivery of flow logs (VPC guide,
+    // "Amazon S3 bucket permissions for flow logs"); both are required.
+    'delivery.logs.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
   };
+
+/** Services whose trust must carry every key listed above, not just one. */
+const TRUST_NEEDS_ALL_KEYS: ReadonlySet<string> = new Set([
+  'delivery.logs.amazonaws.com',
+]);
 
 /** Encryption algorithms accepted as bucket default encryption. */
 const SSE_ALGORITHMS: ReadonlySet<string> = new Set([
@@ -294,8 +307,11 @@ function trustFindings(statement: Statement): SecurityFinding[] {
       continue;
     }
     const expected = TRUST_CONDITION_KEYS[service];
-    if (expected && !expected.some((key) => keys.includes(key))) {
-      found.push(fail(`${service} without ${expected.join(' or ')}`));
+    const all = TRUST_NEEDS_ALL_KEYS.has(service);
+    const present = (key: string): boolean => keys.includes(key);
+    if (expected && !(all ? expected.every(present) : expected.some(present))) {
+      const joined = expected.join(all ? ' and ' : ' or ');
+      found.push(fail(`${service} without ${joined}`));
     }
     const account = PSEUDO_PARAMETERS['AWS::AccountId'];
     const values = Object.values(condition).flatMap((block) =>
@@ -305,15 +321,58 @@ function trustFindings(statement: Statement): SecurityFinding[] {
       found.push(fail(`${service} condition does not name this account`));
     }
   }
+  // A role ARN, never an account narrowed by aws:PrincipalArn: IAM pins a
+  // role principal to the role's unique ID, a name match is not.
   for (const arn of strings(principal.AWS)) {
-    const narrowed = keys.includes('aws:PrincipalArn');
     const role = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\//.test(arn);
-    if (arn === '*' || (!role && !narrowed)) {
-      found.push(fail(`AWS principal ${arn} not limited to one role`));
+    if (!role) {
+      found.push(fail(`AWS principal ${arn} is not one role's ARN`));
     }
   }
   return found;
 }
+
+/**
+ * iam:CreateServiceLinkedRole only for the log-delivery service-linked
+ * role: that role's ARN and an iam:AWSServiceName condition naming its
+ * service (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html).
+ */
+const serviceLinkedRole: Rule = (resources) =>
+  policyStatements(resources)
+    .filter((statement) => statement.effect === 'Allow')
+    .filter((statement) =>
+      statement.actions.includes('iam:CreateServiceLinkedRole')
+    )
+    .flatMap((statement) => {
+      const label = statement.sid ?? 'statement without Sid';
+      const found: SecurityFinding[] = [];
+      const service = getPath(statement.condition, [
+        'StringEquals',
+        'iam:AWSServiceName',
+      ]);
+      if (service !== LOG_DELIVERY_SLR.service) {
+        found.push(
+          finding(
+            statement.resource,
+            'service-linked-role',
+            `${label}: iam:AWSServiceName is not ${LOG_DELIVERY_SLR.service}`
+          )
+        );
+      }
+      if (
+        statement.resources.length !== 1 ||
+        statement.resources[0] !== LOG_DELIVERY_SLR.arn
+      ) {
+        found.push(
+          finding(
+            statement.resource,
+            'service-linked-role',
+            `${label}: Resource is not ${LOG_DELIVERY_SLR.arn}`
+          )
+        );
+      }
+      return found;
+    });
 
 /** Resource policies grant nothing to `*`. */
 const noPublicPrincipal: Rule = (resources) =>
@@ -414,6 +473,49 @@ const bucketTlsOnly: Rule = (resources) =>
         ];
   });
 
+/** Every bucket keeps versions, so an overwrite or delete can be undone. */
+const bucketVersioning: Rule = (resources) =>
+  bucketIds(resources).flatMap((id) =>
+    getPath(resources[id], [
+      'Properties',
+      'VersioningConfiguration',
+      'Status',
+    ]) === 'Enabled'
+      ? []
+      : [finding(id, 'bucket-versioning', 'versioning not Enabled')]
+  );
+
+/**
+ * Every bucket logs access to a bucket of the stack, except the buckets
+ * that receive those logs (logging a log bucket into itself never ends).
+ */
+const bucketAccessLogging: Rule = (resources) => {
+  const ids = bucketIds(resources);
+  const destinationOf = (id: string): Json | undefined =>
+    getPath(resources[id], [
+      'Properties',
+      'LoggingConfiguration',
+      'DestinationBucketName',
+    ]);
+  const logBuckets = new Set(
+    ids
+      .map(destinationOf)
+      .filter((d) => d !== undefined)
+      .map(String)
+  );
+  return ids
+    .filter((id) => !logBuckets.has(`{{Ref:${id}}}`))
+    .flatMap((id) => {
+      const destination = destinationOf(id);
+      const ok =
+        typeof destination === 'string' &&
+        ids.some((other) => destination === `{{Ref:${other}}}`);
+      return ok
+        ? []
+        : [finding(id, 'bucket-access-logging', 'no server access logging')];
+    });
+};
+
 /** Every bucket has enabled lifecycle rules, one of them an expiration. */
 const bucketLifecycle: Rule = (resources) =>
   bucketIds(resources).flatMap((id) => {
@@ -481,11 +583,14 @@ const SECURITY_RULES: Readonly<Record<string, Rule>> = {
   'scoped-resources': scopedResources,
   'pass-role': passRoleConditions,
   'trust-policy': trustPolicies,
+  'service-linked-role': serviceLinkedRole,
   'no-public-principal': noPublicPrincipal,
   'bucket-encryption': bucketEncryption,
   'bucket-public-access': bucketPublicAccess,
   'bucket-tls-only': bucketTlsOnly,
   'bucket-lifecycle': bucketLifecycle,
+  'bucket-versioning': bucketVersioning,
+  'bucket-access-logging': bucketAccessLogging,
   'stream-encryption': streamEncryption,
   'log-delivery-tag': logDeliveryTag,
   'log-retention': logRetention,

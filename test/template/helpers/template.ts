@@ -127,7 +127,7 @@ function cloneTemplate<T>(template: T): T {
  * does for maps: keys of the function win, nested maps merge, lists of the
  * function are appended to the global ones.
  *
- * @example mergeGlobals({ Runtime: 'nodejs22.x' }, { Handler: 'index.handler' })
+ * @example mergeGlobals({ Runtime: 'nodejs24.x' }, { Handler: 'index.handler' })
  */
 function mergeGlobals(globals: JsonObject, local: JsonObject): JsonObject {
   const merged: JsonObject = { ...globals };

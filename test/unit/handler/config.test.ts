@@ -3,6 +3,11 @@ import {
   ConfigError,
   loadConfig,
 } from '../../../functions/flow-log-processor/config.ts';
+import {
+  SETTING_NAMES,
+  SETTINGS,
+  type Setting,
+} from '../../../functions/flow-log-processor/settings.ts';
 import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
 
 function errorOf(env: Record<string, string>): ConfigError {
@@ -226,4 +231,25 @@ describe('loadConfig', () => {
   ])('reads REINGEST=%s as %s', (value, expected) => {
     expect(loadConfig({ REINGEST: value }).reingest).toBe(expected);
   });
+});
+
+describe('the settings table', () => {
+  it.each(SETTING_NAMES)(
+    'gives %s a reason and a default it accepts',
+    (name) => {
+      // Prepare
+      const setting: Setting = SETTINGS[name];
+
+      // Act
+      const text =
+        setting.kind === 'list'
+          ? setting.default.join(',')
+          : String(setting.default ?? '');
+
+      // Assess
+      expect(setting.reason.length).toBeGreaterThan(5);
+      expect(setting.summary.length).toBeGreaterThan(5);
+      expect(() => loadConfig({ [name]: text })).not.toThrow();
+    }
+  );
 });
