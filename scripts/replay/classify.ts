@@ -7,12 +7,13 @@
  * a line malformed) until it meets that reason.
  */
 
+import { SETTINGS } from '../../functions/flow-log-processor/settings.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { createSerializer } from '../../shared/output/index.ts';
 
-/** MAX_DECOMPRESSED_BYTES' default in functions/flow-log-processor/config.ts. */
-const DEFAULT_MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
+/** MAX_DECOMPRESSED_BYTES' default, from the one settings table. */
+const DEFAULT_MAX_DECOMPRESSED_BYTES = SETTINGS.MAX_DECOMPRESSED_BYTES.default;
 
 /** The reason and offending text of one failed record. */
 interface Classified {

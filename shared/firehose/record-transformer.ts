@@ -308,6 +308,14 @@ class RecordTransformer {
     this.lines++;
     const { filter, enrichers, serializer } = this.pipeline;
     if (filter !== undefined && !filter(line)) return;
+    const refused = serializer.refuse?.(line);
+    if (refused !== undefined) {
+      this.fail(
+        MALFORMED.OUTPUT_REFUSED,
+        `${refused}: ${bytes.toString('utf8', start, end)}`
+      );
+      return;
+    }
     let enrichment = NO_ENRICHMENT;
     if (enrichers.length > 0) {
       enrichment = {};

@@ -52,6 +52,12 @@ const MALFORMED = {
    * decompression budget (MAX_INVOCATION_DECOMPRESSED_BYTES, docs/limits.md).
    */
   DECOMPRESSION_BUDGET_SPENT: 'decompression_budget_spent',
+  /**
+   * The output format cannot represent the line validly (OCSF 1.1.0 needs a
+   * time and both endpoints: `OCSF_NO_TIME`, `OCSF_NO_ENDPOINT` in the
+   * excerpt). AWS writes no such line.
+   */
+  OUTPUT_REFUSED: 'output_refused',
   /** A record's own output cannot fit in any response (RESPONSE_BUDGET_BYTES). */
   OUTPUT_TOO_LARGE: 'output_too_large',
   /** Re-ingestion of an overflow record failed after every retry. */
