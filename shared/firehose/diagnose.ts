@@ -33,8 +33,8 @@ interface DiagnosisInput {
     Partial<Record<string, UnexpectedValueCount>>
   >;
   /**
-   * Field counts of the lines that failed as too_few_fields or
-   * too_many_fields: observed count (as text) to number of lines.
+   * Field counts of the lines that failed to scan (too_few_fields,
+   * too_many_fields, bad_integer, …): observed count (as text) to lines.
    */
   readonly malformedFieldCounts?: Readonly<Partial<Record<string, number>>>;
 }
@@ -48,6 +48,15 @@ const DEFAULT_FORMAT_FIELDS: Readonly<Record<number, string>> = {
 /** How to read the flow log's own format, for the fix. */
 const FIX_FORMAT =
   "set FLOW_LOG_FORMAT to the flow log's LogFormat (aws ec2 describe-flow-logs --query 'FlowLogs[].LogFormat')";
+
+/** Reasons a line fails to scan: a format of the wrong length shows as any. */
+const SCAN_REASONS: ReadonlySet<string> = new Set([
+  'too_few_fields',
+  'too_many_fields',
+  'bad_integer',
+  'integer_overflow',
+  'invalid_utf8',
+]);
 
 /** What a failure reason most often means when it fails a whole batch. */
 const REASON_CAUSES: Readonly<Record<string, string>> = {
@@ -76,19 +85,25 @@ function largest(
   return best;
 }
 
+/**
+ * The field-count sentence, when the failing lines mostly have another
+ * field count than the format (or failed on the count itself).
+ */
 function fieldCountCause(
   input: DiagnosisInput,
   format: FlowLogFormat,
   reason: string,
-  failed: number
-): string {
+  of: string
+): string | undefined {
   const expected = format.fields.length;
-  const of = `${failed} of ${input.records} records failed as ${reason}`;
   const observed = largest(input.malformedFieldCounts ?? {});
-  if (observed === undefined) {
-    return `FLOW_LOG_FORMAT has ${expected} fields and ${of}: ${FIX_FORMAT}`;
+  const count = observed === undefined ? expected : Number(observed[0]);
+  if (count === expected) {
+    const onCount = reason === 'too_few_fields' || reason === 'too_many_fields';
+    return onCount
+      ? `FLOW_LOG_FORMAT has ${expected} fields and ${of}: ${FIX_FORMAT}`
+      : undefined;
   }
-  const count = Number(observed[0]);
   const known = DEFAULT_FORMAT_FIELDS[count];
   const like = known === undefined ? '' : ` (as ${known} has)`;
   return `FLOW_LOG_FORMAT has ${expected} fields, lines have ${count}${like}: ${of}; ${FIX_FORMAT}`;
@@ -101,10 +116,11 @@ function failureCause(
   const top = largest(input.malformed);
   if (top === undefined || top[1] * 2 <= input.records) return undefined;
   const [reason, failed] = top;
-  if (reason === 'too_few_fields' || reason === 'too_many_fields') {
-    return fieldCountCause(input, format, reason, failed);
-  }
   const of = `${failed} of ${input.records} records failed as ${reason}`;
+  if (SCAN_REASONS.has(reason)) {
+    const counted = fieldCountCause(input, format, reason, of);
+    if (counted !== undefined) return counted;
+  }
   const cause = REASON_CAUSES[reason];
   return cause === undefined ? of : `${of}: ${cause}`;
 }

@@ -102,6 +102,34 @@ describe('likelyCause', () => {
     );
   });
 
+  it('names both field counts when the lines fail as bad_integer', () => {
+    // Prepare: v5 lines read with the default format fail at field 9
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const counters = {
+      records: 8000,
+      lines: 8000,
+      malformed: { bad_integer: 8000 },
+      malformedFieldCounts: { '29': 8000 },
+    };
+    // Act
+    const cause = likelyCause(counters, format);
+    // Assess
+    expect(cause).toMatch(
+      /^FLOW_LOG_FORMAT has 14 fields, lines have 29: 8000 of 8000 records failed as bad_integer; set FLOW_LOG_FORMAT/
+    );
+  });
+
+  it('says the field count when lines fail on it without counts', () => {
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const cause = likelyCause(
+      { records: 2, lines: 2, malformed: { too_few_fields: 2 } },
+      format
+    );
+    expect(cause).toMatch(
+      /^FLOW_LOG_FORMAT has 14 fields and 2 of 2 records failed as too_few_fields: set FLOW_LOG_FORMAT/
+    );
+  });
+
   it('gives a cause for other reasons that fail most records', () => {
     const format = parseFormat(VPC_DEFAULT_FORMAT);
     const cause = likelyCause(
@@ -109,6 +137,7 @@ describe('likelyCause', () => {
         records: 4,
         lines: 4,
         malformed: { bad_integer: 3, too_few_fields: 1 },
+        malformedFieldCounts: { '14': 3, '2': 1 },
       },
       format
     );
@@ -135,5 +164,27 @@ describe('likelyCause', () => {
     expect(
       likelyCause({ records: 0, lines: 0, malformed: {} }, format)
     ).toBeUndefined();
+  });
+
+  it('names an unknown reason that fails most records', () => {
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    expect(
+      likelyCause({ records: 2, lines: 2, malformed: { other: 2 } }, format)
+    ).toBe('2 of 2 records failed as other');
+  });
+
+  it('says nothing for a scan failure of lines with the right count', () => {
+    // invalid_utf8 in lines of the format's own length: no format cause
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const cause = likelyCause(
+      {
+        records: 2,
+        lines: 2,
+        malformed: { invalid_utf8: 2 },
+        malformedFieldCounts: { '14': 2 },
+      },
+      format
+    );
+    expect(cause).toBe('2 of 2 records failed as invalid_utf8');
   });
 });
