@@ -6,6 +6,7 @@
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import { reingester } from '../../shared/aws/reingest.ts';
 import type { BatchOutcome } from '../../shared/firehose/batch.ts';
+import { likelyCause } from '../../shared/firehose/diagnose.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { METRIC, metrics } from '../../shared/observability/metrics.ts';
@@ -58,6 +59,9 @@ function publish(outcome: BatchOutcome, eniLookupsFailed: number): void {
     malformed += n;
   }
   metrics.addMetric(METRIC.LINES_MALFORMED, count, malformed);
+  for (const [field, tally] of Object.entries(counters.unexpectedValues)) {
+    metrics.addMetric(`UnexpectedValue_${field}`, count, tally?.lines ?? 0);
+  }
   metrics.publishStoredMetrics();
 }
 
@@ -65,10 +69,10 @@ function log(outcome: BatchOutcome): void {
   for (const sample of outcome.samples) {
     logger.warn('malformed record', { ...sample });
   }
-  logger.info('batch transformed', {
-    ...outcome.counters,
-    responseBytes: outcome.responseBytes,
-  });
+  const cause = likelyCause(outcome.counters, config.format);
+  const summary = { ...outcome.counters, responseBytes: outcome.responseBytes };
+  if (cause === undefined) logger.info('batch transformed', summary);
+  else logger.warn('batch transformed', { ...summary, likelyCause: cause });
 }
 
 /**

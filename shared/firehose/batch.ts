@@ -23,6 +23,7 @@ import type {
 } from 'aws-lambda';
 import type { MalformedReason } from '../flowlog/errors.ts';
 import { MALFORMED } from '../flowlog/errors.ts';
+import { addAudit, type UnexpectedValueTally } from '../flowlog/value-audit.ts';
 import type { RecordTransformer } from './record-transformer.ts';
 import {
   base64Length,
@@ -73,6 +74,13 @@ interface BatchCounters {
   reingested: number;
   /** Failed records by reason. */
   malformed: Partial<Record<MalformedReason, number>>;
+  /**
+   * Lines whose value of a closed-set field is outside AWS's documented
+   * set, by AWS field name, with the first value seen and its record.
+   */
+  unexpectedValues: Partial<Record<string, UnexpectedValueTally>>;
+  /** Lines that failed to scan, by their own field count (as text). */
+  malformedFieldCounts: Partial<Record<string, number>>;
 }
 
 /** A malformed record, for the log. */
@@ -153,6 +161,8 @@ function newCounters(): BatchCounters {
     split: 0,
     reingested: 0,
     malformed: {},
+    unexpectedValues: {},
+    malformedFieldCounts: {},
   };
 }
 
@@ -333,6 +343,7 @@ class BatchPlanner {
     const transformer = this.transformer;
     const status = transformer.transform(bytes);
     this.counters.lines += transformer.lines;
+    addAudit(this.counters, transformer.audit, record.recordId);
     if (status === 'ProcessingFailed') {
       const reason = transformer.reason ?? MALFORMED.BAD_JSON_WRAPPER;
       return this.fail(record, index, reason, transformer.excerpt);

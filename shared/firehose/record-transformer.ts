@@ -10,6 +10,7 @@ import { MALFORMED } from '../flowlog/errors.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { FIELD_KIND, FlowLogLine } from '../flowlog/line.ts';
 import { planScan, type ScanPlan, scanLine } from '../flowlog/scan.ts';
+import { ValueAudit } from '../flowlog/value-audit.ts';
 import { ByteWriter } from '../output/byte-writer.ts';
 import type { Enrichment, LineSerializer } from '../output/types.ts';
 import {
@@ -86,6 +87,8 @@ class RecordTransformer {
   mixedKeys = false;
   /** The pipeline's partitioner, if any. */
   readonly partitioner: LinePartitioner | undefined;
+  /** Unexpected values of closed-set fields in the last record. */
+  readonly audit: ValueAudit;
 
   private readonly pipeline: Pipeline;
   private readonly walker: FramingWalker;
@@ -116,6 +119,7 @@ class RecordTransformer {
     this.maxOutputBytes = limits.maxOutputBytes ?? Number.POSITIVE_INFINITY;
     this.plan = planScan(pipeline.format);
     this.line = new FlowLogLine(pipeline.format);
+    this.audit = new ValueAudit(pipeline.format);
     this.header = Buffer.from(
       pipeline.format.fields.map((field) => field.name).join(' '),
       'utf8'
@@ -153,6 +157,7 @@ class RecordTransformer {
     this.mixedKeys = false;
     this.pending = undefined;
     this.tabBytes = undefined;
+    this.audit.reset();
   }
 
   /**
@@ -302,10 +307,12 @@ class RecordTransformer {
     const line = this.line;
     if (reason !== undefined) {
       this.lines++;
+      this.audit.failed(bytes, start, end);
       this.fail(reason, bytes.toString('utf8', start, end));
       return;
     }
     this.lines++;
+    this.audit.check(line);
     const { filter, enrichers, serializer } = this.pipeline;
     if (filter !== undefined && !filter(line)) return;
     const refused = serializer.refuse?.(line);

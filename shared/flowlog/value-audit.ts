@@ -1,0 +1,197 @@
+/**
+ * The value audit: after a line scans, checks each field that has a closed
+ * set of documented values (shared/flowlog/values.ts) and counts the lines
+ * whose value is outside it. A line is never failed for it: AWS may add
+ * values. The counts say when FLOW_LOG_FORMAT does not match the lines
+ * (`log_status: "egress"`), which no scan error can.
+ *
+ * Cost per line: one length compare per documented value of each checked
+ * field, a byte compare only when the lengths agree; no strings, except one
+ * sample per field per record that holds an unexpected value.
+ */
+import { BYTE_CLASS, CLASS_BLANK } from './bytes.ts';
+import type { FlowLogFormat } from './format.ts';
+import { FIELD_KIND, type FlowLogLine } from './line.ts';
+import { closedSetOf } from './values.ts';
+
+/** Longest sample value kept, in bytes. */
+const MAX_SAMPLE_BYTES = 64;
+
+/** One unexpected-value tally: lines, a sample and where it was. */
+interface UnexpectedValueTally {
+  lines: number;
+  sample: string;
+  recordId: string;
+}
+
+/** Where the audit's per-record counts go (BatchCounters' fields). */
+interface AuditTotals {
+  unexpectedValues: Partial<Record<string, UnexpectedValueTally>>;
+  malformedFieldCounts: Partial<Record<string, number>>;
+}
+
+/** Field boundaries are offsets into the line: compare in place. */
+function equalsAt(
+  bytes: Uint8Array,
+  start: number,
+  literal: Uint8Array
+): boolean {
+  for (let k = 0; k < literal.length; k++) {
+    if (bytes[start + k] !== literal[k]) return false;
+  }
+  return true;
+}
+
+/**
+ * Counts the fields of a line: runs of bytes between blanks. Called only
+ * for a line that failed on its field count.
+ */
+function countFields(bytes: Uint8Array, start: number, end: number): number {
+  let fields = 0;
+  let inField = false;
+  for (let i = start; i < end; i++) {
+    const blank = (BYTE_CLASS[bytes[i]!]! & CLASS_BLANK) !== 0;
+    if (!blank && !inField) fields++;
+    inField = !blank;
+  }
+  return fields;
+}
+
+/**
+ * Per-record value audit of one format. Not re-entrant; the transformer
+ * calls {@link ValueAudit.reset} when a record begins and
+ * {@link ValueAudit.check} after each line scans.
+ *
+ * @example
+ * const audit = new ValueAudit(format);
+ * audit.reset();
+ * if (scanLine(bytes, 0, bytes.length, plan, line) === undefined) audit.check(line);
+ * if (audit.dirty) addAudit(counters, audit, recordId);
+ */
+class ValueAudit {
+  /** AWS field name of each check, e.g. `log-status`. */
+  readonly fields: readonly string[];
+  /** Lines of the current record with an unexpected value, per check. */
+  readonly counts: Uint32Array;
+  /** The first unexpected value of the current record, per check. */
+  readonly samples: (string | undefined)[];
+  /** True once the current record has an unexpected value. */
+  dirty = false;
+  /** Fields of the current record's line that failed to scan, or 0. */
+  failedFieldCount = 0;
+
+  private readonly positions: Uint32Array;
+  private readonly allowed: readonly (readonly Uint8Array[])[];
+
+  constructor(format: FlowLogFormat) {
+    const fields: string[] = [];
+    const positions: number[] = [];
+    const allowed: Uint8Array[][] = [];
+    format.fields.forEach((field, index) => {
+      const set = closedSetOf(field.name);
+      if (set === undefined) return;
+      fields.push(field.name);
+      positions.push(index);
+      allowed.push(set.values.map((v) => Buffer.from(v, 'latin1')));
+    });
+    this.fields = Object.freeze(fields);
+    this.positions = Uint32Array.from(positions);
+    this.allowed = allowed;
+    this.counts = new Uint32Array(fields.length);
+    this.samples = fields.map(() => undefined);
+  }
+
+  /** Starts a record: clears the per-record counts. O(checked fields). */
+  reset(): void {
+    if (this.dirty) {
+      this.counts.fill(0);
+      this.samples.fill(undefined);
+      this.dirty = false;
+    }
+    this.failedFieldCount = 0;
+  }
+
+  /**
+   * Checks a scanned line's closed-set fields. Absent (`-`) fields pass.
+   * O(documented values of the checked fields); allocates only the first
+   * sample of a field in a record.
+   */
+  check(line: FlowLogLine): void {
+    const positions = this.positions;
+    for (let c = 0; c < positions.length; c++) {
+      const index = positions[c]!;
+      if (line.kinds[index] === FIELD_KIND.ABSENT) continue;
+      if (!this.fits(line, index, this.allowed[c]!)) this.count(line, index, c);
+    }
+  }
+
+  /**
+   * Notes a line that failed to scan: how many fields it has, which tells a
+   * format of the wrong length (a v5 line read with the 14-field default
+   * format fails as bad_integer at field 9, not as too_many_fields).
+   * O(line length), once per failed record.
+   */
+  failed(bytes: Uint8Array, start: number, end: number): void {
+    this.failedFieldCount = countFields(bytes, start, end);
+  }
+
+  private fits(
+    line: FlowLogLine,
+    index: number,
+    allowed: readonly Uint8Array[]
+  ): boolean {
+    const start = line.starts[index]!;
+    const length = line.ends[index]! - start;
+    for (const value of allowed) {
+      if (value.length === length && equalsAt(line.bytes, start, value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private count(line: FlowLogLine, index: number, check: number): void {
+    this.dirty = true;
+    const seen = this.counts[check]!;
+    this.counts[check] = seen + 1;
+    if (seen === 0) {
+      const start = line.starts[index]!;
+      const end = Math.min(line.ends[index]!, start + MAX_SAMPLE_BYTES);
+      this.samples[check] = line.bytes.toString('utf8', start, end);
+    }
+  }
+}
+
+/**
+ * Adds the current record's audit to a batch's totals: lines per field
+ * (the first sample seen in the batch is kept, with its record) and the
+ * field count of a line that failed on it. O(checked fields).
+ *
+ * @example addAudit(counters, transformer.audit, record.recordId)
+ */
+function addAudit(
+  totals: AuditTotals,
+  audit: ValueAudit,
+  recordId: string
+): void {
+  if (audit.failedFieldCount > 0) {
+    const key = String(audit.failedFieldCount);
+    const counts = totals.malformedFieldCounts;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  if (!audit.dirty) return;
+  audit.fields.forEach((field, check) => {
+    const lines = audit.counts[check]!;
+    if (lines === 0) return;
+    const tally = totals.unexpectedValues[field];
+    if (tally !== undefined) {
+      tally.lines += lines;
+      return;
+    }
+    const sample = audit.samples[check] ?? '';
+    totals.unexpectedValues[field] = { lines, sample, recordId };
+  });
+}
+
+export type { AuditTotals, UnexpectedValueTally };
+export { addAudit, countFields, MAX_SAMPLE_BYTES, ValueAudit };

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { transformBatch } from '../../../shared/firehose/batch.ts';
+import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
+import { parseFormat } from '../../../shared/flowlog/format.ts';
+import { FlowLogLine } from '../../../shared/flowlog/line.ts';
+import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
+import {
+  addAudit,
+  countFields,
+  ValueAudit,
+} from '../../../shared/flowlog/value-audit.ts';
+import { jsonTransformer } from '../../helpers/pipeline.ts';
+import { firehoseEvent } from '../../helpers/render.ts';
+
+// AWS's version-5 example records and their format, verbatim from
+// https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html
+const V5_FORMAT =
+  '${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${type} ${packets} ${bytes} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${action} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path} ${flow-direction} ${log-status}';
+const V5_INGRESS =
+  '5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress OK';
+const V5_EGRESS =
+  '5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK';
+/** The v5 format with log-status and flow-direction swapped (issue #10). */
+const V5_SWAPPED = V5_FORMAT.replace(
+  '${flow-direction} ${log-status}',
+  '${log-status} ${flow-direction}'
+);
+// AWS's default-format examples (the same page).
+const V2_ACCEPT =
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const V2_NODATA =
+  '2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA';
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+function audit(formatText: string, lines: string[]): ValueAudit {
+  const format = parseFormat(formatText);
+  const plan = planScan(format);
+  const line = new FlowLogLine(format);
+  const result = new ValueAudit(format);
+  result.reset();
+  for (const text of lines) {
+    const bytes = Buffer.from(text);
+    expect(scanLine(bytes, 0, bytes.length, plan, line)).toBeUndefined();
+    result.check(line);
+  }
+  return result;
+}
+
+describe('ValueAudit', () => {
+  it('finds nothing unexpected in the documented example records', () => {
+    // Act
+    const v5 = audit(V5_FORMAT, [V5_INGRESS, V5_EGRESS]);
+    const v2 = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT, V2_NODATA]);
+    // Assess
+    expect(v5.fields).toEqual([
+      'type',
+      'sublocation-type',
+      'action',
+      'traffic-path',
+      'flow-direction',
+      'log-status',
+    ]);
+    expect(v5.dirty).toBe(false);
+    expect([...v5.counts]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(v2.dirty).toBe(false);
+  });
+
+  it('counts log-status and flow-direction values when their order is swapped', () => {
+    // Act
+    const result = audit(V5_SWAPPED, [V5_INGRESS, V5_EGRESS]);
+    // Assess: ingress/egress are flow-direction values, OK a log-status one
+    expect(result.dirty).toBe(true);
+    const byField = Object.fromEntries(
+      result.fields.map((f, i) => [f, [result.counts[i], result.samples[i]]])
+    );
+    expect(byField['log-status']).toEqual([2, 'ingress']);
+    expect(byField['flow-direction']).toEqual([2, 'OK']);
+    expect(byField.action).toEqual([0, undefined]);
+  });
+
+  it('compares case-sensitively, as AWS writes the values', () => {
+    const result = audit(VPC_DEFAULT_FORMAT, [
+      V2_ACCEPT.replace('ACCEPT OK', 'accept ok'),
+    ]);
+    expect([...result.counts]).toEqual([1, 1]);
+    expect(result.samples).toEqual(['accept', 'ok']);
+  });
+
+  it('clears the counts of the previous record on reset', () => {
+    const result = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT.replace('OK', 'BAD')]);
+    result.reset();
+    expect(result.dirty).toBe(false);
+    expect([...result.counts]).toEqual([0, 0]);
+    expect(result.samples).toEqual([undefined, undefined]);
+  });
+
+  it('counts the fields of a line that failed on its field count', () => {
+    const result = new ValueAudit(parseFormat(VPC_DEFAULT_FORMAT));
+    const bytes = Buffer.from(` ${V5_EGRESS}  `);
+    result.failed(bytes, 0, bytes.length);
+    expect(result.failedFieldCount).toBe(29);
+    result.reset();
+    expect(result.failedFieldCount).toBe(0);
+    expect(countFields(Buffer.from('a\tb  c'), 0, 6)).toBe(3);
+  });
+
+  it('adds the record to the batch totals, keeping the first sample', () => {
+    const totals = { unexpectedValues: {}, malformedFieldCounts: {} };
+    const first = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT.replace('OK', 'FINE')]);
+    addAudit(totals, first, 'r1');
+    const second = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT.replace('OK', 'GOOD')]);
+    addAudit(totals, second, 'r2');
+    expect(totals).toEqual({
+      unexpectedValues: {
+        'log-status': { lines: 2, sample: 'FINE', recordId: 'r1' },
+      },
+      malformedFieldCounts: {},
+    });
+  });
+});
+
+describe('transformBatch value audit', () => {
+  it('counts unexpected values per field without failing the lines', () => {
+    // Prepare: 3 records of AWS's v5 examples read with a swapped format
+    const transformer = jsonTransformer(V5_SWAPPED);
+    const text = `${V5_INGRESS}\n${V5_EGRESS}\n`;
+    const input = firehoseEvent([b64(text), b64(text), b64(V5_EGRESS)]);
+    // Act
+    const { response, counters } = transformBatch(input, transformer);
+    // Assess
+    expect(response.records.map((r) => r.result)).toEqual(['Ok', 'Ok', 'Ok']);
+    expect(counters.unexpectedValues).toEqual({
+      'flow-direction': { lines: 5, sample: 'OK', recordId: 'id-0' },
+      'log-status': { lines: 5, sample: 'ingress', recordId: 'id-0' },
+    });
+  });
+
+  it('records the field count of lines that fail to scan', () => {
+    // Prepare: v5 lines (29 fields) read with the VPC default format (14):
+    // field 9, packets, holds 'IPv4'
+    const transformer = jsonTransformer(VPC_DEFAULT_FORMAT);
+    const input = firehoseEvent([b64(V5_INGRESS), b64(`${V5_EGRESS}\n`)]);
+    // Act
+    const { counters } = transformBatch(input, transformer);
+    // Assess
+    expect(counters.malformed).toEqual({ bad_integer: 2 });
+    expect(counters.malformedFieldCounts).toEqual({ '29': 2 });
+  });
+
+  it('records the field count of lines with too few fields', () => {
+    const transformer = jsonTransformer(V5_FORMAT);
+    const input = firehoseEvent([b64(V5_EGRESS.replace(/ OK$/, ''))]);
+    const { counters } = transformBatch(input, transformer);
+    expect(counters.malformed).toEqual({ too_few_fields: 1 });
+    expect(counters.malformedFieldCounts).toEqual({ '28': 1 });
+  });
+});
