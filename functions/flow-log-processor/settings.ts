@@ -124,7 +124,7 @@ const SETTINGS = {
   FLOW_LOG_FORMAT: {
     kind: 'text',
     summary:
-      "the flow log's LogFormat exactly as given to AWS: `${field}` tokens separated by spaces, any order, any subset; unknown names are read as strings and logged once at cold start",
+      "the flow log's LogFormat exactly as given to AWS: `${field}` tokens separated by spaces, any order, any subset; unknown names are read as strings and logged once at cold start, except a name one edit from a documented field (`${log-stauts}`), refused as a typo ([fields.md](fields.md))",
     default: VPC_DEFAULT_FORMAT,
     maxLength: MAX_FORMAT_CHARS,
     reason:
@@ -146,7 +146,7 @@ const SETTINGS = {
   FILTER: {
     kind: 'text',
     summary:
-      'keep only lines matching this expression ([filter.md](filter.md)), e.g. `action = REJECT`; unset keeps every line',
+      'keep only lines matching this expression ([filter.md](filter.md)), e.g. `action = REJECT`; unset keeps every line; a value its field never holds (`action = reject`, `dstport = 70000`) is refused ([fields.md](fields.md))',
     default: undefined,
     maxLength: MAX_FILTER_CHARS,
     reason:

@@ -11,7 +11,9 @@ type FlowLogErrorCode =
   | 'FLOWLOG_FORMAT_EMPTY'
   | 'FLOWLOG_FORMAT_TOKEN'
   | 'FLOWLOG_FORMAT_DUPLICATE'
-  | 'FLOWLOG_FORMAT_TOO_LONG';
+  | 'FLOWLOG_FORMAT_TOO_LONG'
+  /** An unknown field one edit from a documented one: a typo. */
+  | 'FLOWLOG_FORMAT_NEAR_MISS';
 
 /** A configuration error with a stable code and a message naming the value. */
 class FlowLogError extends Error {

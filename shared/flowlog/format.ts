@@ -60,6 +60,53 @@ function tokenError(
   );
 }
 
+/** True for ASCII digits. */
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
+}
+
+/**
+ * True when `a` becomes `b` by exactly one edit (an insertion, deletion or
+ * substitution of one character, or a swap of two adjacent characters: the
+ * optimal string alignment distance is 1) and that edit is not a digit.
+ * `log-stauts` is one edit from `log-status`; `asg-tag-3` is not a near
+ * miss of `asg-tag-2`, as AWS numbers related fields. O(length).
+ *
+ * @example isOneEditApart('log-stauts', 'log-status') // true
+ */
+function isOneEditApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    const rest = i + 1;
+    if (a.slice(rest) === b.slice(rest)) {
+      return !isDigit(a[i]) && !isDigit(b[i]);
+    }
+    return (
+      a[i] === b[rest] && a[rest] === b[i] && a.slice(i + 2) === b.slice(i + 2)
+    );
+  }
+  const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
+  return longer.slice(i + 1) === shorter.slice(i) && !isDigit(longer[i]);
+}
+
+/**
+ * The first of `candidates` one edit from `name` (see {@link isOneEditApart}),
+ * for "did you mean" hints. O(candidates × length).
+ *
+ * @example nearMissOf('dst-port', ['srcport', 'dstport']) // 'dstport'
+ */
+function nearMissOf(
+  name: string,
+  candidates: Iterable<string>
+): string | undefined {
+  for (const candidate of candidates) {
+    if (isOneEditApart(name, candidate)) return candidate;
+  }
+  return undefined;
+}
+
 function fieldOf(name: string): FormatField {
   const known = FIELDS_BY_NAME.get(name);
   if (known) {
@@ -144,8 +191,31 @@ function unwrapPlaceholder(token: string): string | undefined {
 }
 
 /**
+ * Refuses an unknown name one edit from a documented field (`log-stauts`):
+ * kept, it would become a new string key and the field it meant would be
+ * missing from every line without a word.
+ */
+function checkNearMisses(
+  tokens: Array<{ token: string; column: number }>,
+  names: readonly string[],
+  setting: string
+): void {
+  names.forEach((name, index) => {
+    if (FIELDS_BY_NAME.has(name)) return;
+    const meant = nearMissOf(name, FIELDS_BY_NAME.keys());
+    if (meant === undefined) return;
+    const { token, column } = tokens[index]!;
+    throw new FlowLogError(
+      'FLOWLOG_FORMAT_NEAR_MISS',
+      `${setting}: ${describeToken(token, index, column)} is not a documented field; did you mean '\${${meant}}'? (an unknown field one edit from a documented one is refused as a typo)`
+    );
+  });
+}
+
+/**
  * Parses a LogFormat exactly as given to AWS: `${field}` tokens separated by
- * spaces, any order, any subset, unknown names kept as string fields.
+ * spaces, any order, any subset, unknown names kept as string fields unless
+ * one edit from a documented field (a typo).
  *
  * @param text - the LogFormat, e.g. the value of FLOW_LOG_FORMAT
  * @param setting - the setting's name, used in error messages
@@ -154,12 +224,14 @@ function unwrapPlaceholder(token: string): string | undefined {
  */
 function parseFormat(text: string, setting = 'FLOW_LOG_FORMAT'): FlowLogFormat {
   checkLength(text, setting);
+  const tokens = tokenize(text);
   const names = collectNames(
-    tokenize(text),
+    tokens,
     setting,
     unwrapPlaceholder,
     "is not a '${field-name}' token (lower-case letters, digits and '-')"
   );
+  checkNearMisses(tokens, names, setting);
   return buildFormat(text.trim(), names);
 }
 
@@ -194,4 +266,11 @@ function fieldIndex(format: FlowLogFormat, nameOrKey: string): number {
 }
 
 export type { FlowLogFormat, FormatField };
-export { fieldIndex, formatFromHeader, MAX_FORMAT_CHARS, parseFormat };
+export {
+  fieldIndex,
+  formatFromHeader,
+  isOneEditApart,
+  MAX_FORMAT_CHARS,
+  nearMissOf,
+  parseFormat,
+};
