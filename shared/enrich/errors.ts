@@ -11,7 +11,9 @@ type EnrichErrorCode =
   | 'ENRICH_MISSING_SOURCE'
   | 'ENRICH_BAD_CIDR'
   | 'ENRICH_BAD_SEED'
-  | 'ENRICH_BAD_IP_RANGES';
+  | 'ENRICH_BAD_IP_RANGES'
+  /** A format field writes the same JSON key as an enricher. */
+  | 'ENRICH_KEY_CLASH';
 
 /** A configuration error with a stable code and a message naming the value. */
 class EnrichError extends Error {

@@ -5,11 +5,11 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { CidrSet } from '../net/ip.ts';
-import { AddressEnricher } from './address.ts';
+import { AddressEnricher, addressFieldsOf } from './address.ts';
 import { AwsServiceEnricher } from './aws-service.ts';
 import { CommunityIdEnricher } from './community-id.ts';
 import { DirectionEnricher, directionInputs } from './direction.ts';
-import { type EniCache, EniEnricher } from './eni.ts';
+import { type EniCache, EniEnricher, eniFields } from './eni.ts';
 import { EnrichError } from './errors.ts';
 import { internalNetworks } from './ip.ts';
 import type { IpRangeTable } from './ip-ranges.ts';
@@ -74,6 +74,74 @@ const INPUTS: Readonly<Record<EnricherName, Inputs>> = {
   aws_service: { any: ADDRESSES },
   eni: { all: ['interface-id'] },
 };
+
+/** Every `eni_*` key, from the function that writes them. */
+const ENI_KEYS: readonly string[] = Object.keys(
+  eniFields({
+    instanceId: 'i',
+    securityGroupIds: ['sg'],
+    subnetId: 'subnet',
+    vpcId: 'vpc',
+    description: 'd',
+    interfaceType: 'interface',
+    tags: { k: 'v' },
+  })
+);
+
+/**
+ * The keys an enricher may add for a format (docs/enrichment.md): the
+ * address enrichers add two per address field the format has.
+ *
+ * @example enrichmentKeys('protocol', format) // ['protocol_name']
+ */
+function enrichmentKeys(name: EnricherName, format: FlowLogFormat): string[] {
+  const perAddress = (suffixes: readonly string[]) =>
+    addressFieldsOf(format).flatMap(({ key }) =>
+      suffixes.map((suffix) => `${key}_${suffix}`)
+    );
+  switch (name) {
+    case 'protocol':
+      return ['protocol_name'];
+    case 'tcp_flags':
+      return ['tcp_flag_names'];
+    case 'traffic_path':
+      return ['traffic_path_name'];
+    case 'time':
+      return ['start_time', 'end_time', 'duration_seconds'];
+    case 'ip':
+      return perAddress(['version', 'class']);
+    case 'direction':
+      return ['direction'];
+    case 'community_id':
+      return ['community_id'];
+    case 'aws_service':
+      return perAddress(['aws_service', 'aws_region']);
+    case 'eni':
+      return [...ENI_KEYS];
+  }
+}
+
+/**
+ * Refuses a format field whose output key an enricher also writes
+ * (`${protocol-name}` with ENRICH=protocol): the JSON line would hold the
+ * key twice, and readers keep either one.
+ */
+function checkKeyClashes(
+  names: readonly EnricherName[],
+  format: FlowLogFormat
+): void {
+  for (const name of names) {
+    for (const key of enrichmentKeys(name, format)) {
+      const index = fieldIndex(format, key);
+      const field = format.fields[index];
+      if (field === undefined || field.key !== key) continue;
+      throw new EnrichError(
+        'ENRICH_KEY_CLASH',
+        `ENRICH: enricher '${name}' writes the key '${key}', which FLOW_LOG_FORMAT's field '\${${field.name}}' also writes; remove '${name}' from ENRICH or '\${${field.name}}' from FLOW_LOG_FORMAT`
+      );
+    }
+  }
+}
 
 function isEnricherName(name: string): name is EnricherName {
   return (ENRICHER_NAMES as readonly string[]).includes(name);
@@ -183,7 +251,8 @@ function build(
  * @throws EnrichError ENRICH_UNKNOWN | ENRICH_DUPLICATE (bad name, 1-based
  *   position), ENRICH_MISSING_FIELDS (the format lacks an input),
  *   ENRICH_MISSING_SOURCE (no ip-ranges table or ENI cache),
- *   ENRICH_BAD_CIDR (INTERNAL_CIDRS), ENRICH_BAD_SEED
+ *   ENRICH_BAD_CIDR (INTERNAL_CIDRS), ENRICH_BAD_SEED, ENRICH_KEY_CLASH (a
+ *   format field with the output key of an enrichment key)
  * @example createEnrichers(['protocol', 'time'], format, { internalCidrs: DEFAULT_INTERNAL_CIDRS })
  */
 function createEnrichers(
@@ -203,6 +272,7 @@ function createEnrichers(
       );
     }
   }
+  checkKeyClashes(checked, format);
   return checked.map((name) => build(name, format, context, internal));
 }
 
@@ -223,4 +293,4 @@ export {
 export { protocolName } from './protocol.ts';
 export { tcpFlagNames } from './tcp-flags.ts';
 export type { EnrichContext, EnricherName };
-export { createEnrichers, ENRICHER_NAMES, parseEnricherNames };
+export { createEnrichers, ENRICHER_NAMES, enrichmentKeys, parseEnricherNames };
