@@ -10,6 +10,11 @@ import type { FieldRef, FilterNode, Literal } from './ast.ts';
 import { looksLikeCidr, parseCidr } from './cidr.ts';
 import { filterError } from './errors.ts';
 import { integerCompare, memberOf, presence, stringEquals } from './match.ts';
+import {
+  checkDocumentedValue,
+  checkIntegerValue,
+  type IntegerUse,
+} from './meaning.ts';
 import { type FilterLimits, parseFilter } from './parser.ts';
 import type { LinePredicate } from './types.ts';
 
@@ -36,8 +41,15 @@ function resolveField(format: FlowLogFormat, ref: FieldRef): ResolvedField {
   );
 }
 
-/** The canonical digits of an integer literal, or a FILTER_TYPE error. */
-function integerDigits(resolved: ResolvedField, value: Literal): Buffer {
+/**
+ * The canonical digits of an integer literal, or a FILTER_TYPE error (not a
+ * number) or FILTER_VALUE error (a number the field never holds).
+ */
+function integerDigits(
+  resolved: ResolvedField,
+  value: Literal,
+  use: IntegerUse
+): Buffer {
   if (value.kind !== 'number') {
     const found = value.kind === 'string' ? 'string' : 'word';
     throw filterError(
@@ -47,6 +59,7 @@ function integerDigits(resolved: ResolvedField, value: Literal): Buffer {
     );
   }
   const canonical = value.text.replace(/^0+(?=\d)/, '');
+  checkIntegerValue(resolved.field, use, canonical, value.column);
   return Buffer.from(canonical, 'latin1');
 }
 
@@ -95,7 +108,7 @@ function compileCompare(
     return integerCompare(
       resolved.index,
       operator,
-      integerDigits(resolved, value)
+      integerDigits(resolved, value, operator)
     );
   }
   const name = resolved.field.name;
@@ -115,6 +128,7 @@ function compileCompare(
       `'${operator}' compares exact text; expected '${suggestion}' for the CIDR '${value.text}' ('${name} ${suggestion} ${value.text}')`
     );
   }
+  checkDocumentedValue(resolved.field, value);
   const literal = Buffer.from(value.text, 'utf8');
   return stringEquals(resolved.index, literal, operator === '!=');
 }
@@ -125,15 +139,19 @@ function compileIn(
 ): LinePredicate {
   const resolved = resolveField(format, node.field);
   if (resolved.field.type === 'int') {
-    const digits = node.values.map((v) => integerDigits(resolved, v));
+    const digits = node.values.map((v) => integerDigits(resolved, v, 'in'));
     return memberOf(resolved.index, digits, undefined, node.negated);
   }
   const literals: Buffer[] = [];
   const networks: Cidr[] = [];
   for (const value of node.values) {
     checkStringValue(resolved, value);
-    if (isCidrWord(value)) networks.push(networkOf(value));
-    else literals.push(Buffer.from(value.text, 'utf8'));
+    if (isCidrWord(value)) {
+      networks.push(networkOf(value));
+      continue;
+    }
+    checkDocumentedValue(resolved.field, value);
+    literals.push(Buffer.from(value.text, 'utf8'));
   }
   const matcher = networks.length > 0 ? new CidrSet(networks) : undefined;
   return memberOf(resolved.index, literals, matcher, node.negated);
@@ -191,7 +209,9 @@ function compileNode(format: FlowLogFormat, node: FilterNode): LinePredicate {
  * @returns the predicate (true keeps the line), or undefined for an empty or
  *   blank expression (keep every line)
  * @throws FilterError with code FILTER_SYNTAX, FILTER_UNKNOWN_FIELD,
- *   FILTER_TYPE, FILTER_CIDR or FILTER_LIMIT; the message names the column
+ *   FILTER_TYPE, FILTER_VALUE (a value its field never holds:
+ *   shared/flowlog/values.ts), FILTER_CIDR or FILTER_LIMIT; the message
+ *   names the column
  * @example
  * const keep = compileFilter('dstport in (22, 3389) and not srcaddr in 10.0.0.0/8', format);
  * if (keep === undefined || keep(line)) write(line);

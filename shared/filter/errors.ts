@@ -11,6 +11,11 @@ type FilterErrorCode =
   | 'FILTER_UNKNOWN_FIELD'
   /** A value or operator that does not fit the field's type. */
   | 'FILTER_TYPE'
+  /**
+   * A value its field never holds: outside the documented set, or an
+   * integer out of the field's range (docs/fields.md).
+   */
+  | 'FILTER_VALUE'
   /** A CIDR literal that is not a valid IPv4 or IPv6 network. */
   | 'FILTER_CIDR'
   /** The expression is longer or deeper than allowed. */

@@ -93,15 +93,87 @@ function readString(source: string, at: number): [Token, number] {
   );
 }
 
+/**
+ * Operators other languages have, and what FILTER writes instead: a typed
+ * habit gets its fix rather than a parse error two tokens later.
+ */
+const OPERATOR_SLIPS: Readonly<Record<string, string>> = {
+  '==': "'=' (action = REJECT)",
+  '===': "'=' (action = REJECT)",
+  '!==': "'!=' (action != REJECT)",
+  '<>': "'!=' (action != REJECT)",
+  '=>': "'>=' (bytes >= 1000)",
+  '=<': "'<=' (bytes <= 1000)",
+  '=!': "'!=' (action != REJECT)",
+};
+
+/** The longest run of operator characters at `at`, for slip messages. */
+function operatorRun(source: string, at: number): string {
+  let end = at;
+  while (end < source.length && '=!<>'.includes(source[end]!)) end++;
+  return source.slice(at, end);
+}
+
 function readOperator(source: string, at: number): [Token, number] {
+  const run = operatorRun(source, at);
+  const instead = OPERATOR_SLIPS[run];
+  if (instead !== undefined) {
+    throw filterError(
+      'FILTER_SYNTAX',
+      at + 1,
+      `'${run}' is not a FILTER operator; write ${instead}`
+    );
+  }
   const c = source[at]!;
   const next = source[at + 1];
   if (c === '=') return [token(TOKEN.OPERATOR, '=', at), at + 1];
   if (next === '=') return [token(TOKEN.OPERATOR, `${c}=`, at), at + 2];
   if (c === '!') {
-    throw filterError('FILTER_SYNTAX', at + 1, "expected '!=', found '!'");
+    throw filterError(
+      'FILTER_SYNTAX',
+      at + 1,
+      "expected '!=', found '!' (to negate a condition write 'not')"
+    );
   }
   return [token(TOKEN.OPERATOR, c, at), at + 1];
+}
+
+/** Words other languages use as operators, and FILTER's own. */
+const WORD_SLIPS: Readonly<Record<string, string>> = {
+  '&&': "'and'",
+  '&': "'and'",
+  '||': "'or'",
+  '|': "'or'",
+};
+
+/** Typographic quotes and the backtick: not FILTER quotes. */
+const FANCY_QUOTES = /[\u2018\u2019\u201c\u201d`]/;
+
+/** Refuses a bare word that is a habit from another language. */
+function checkWordSlip(text: string, at: number): void {
+  const instead = WORD_SLIPS[text];
+  if (instead !== undefined) {
+    throw filterError(
+      'FILTER_SYNTAX',
+      at + 1,
+      `'${text}' is not a FILTER operator; write ${instead}`
+    );
+  }
+  if (text.startsWith('[') || text.endsWith(']')) {
+    throw filterError(
+      'FILTER_SYNTAX',
+      at + 1,
+      `'${text}': brackets are not FILTER syntax; write a list in parentheses after 'in': dstport in (22, 3389)`
+    );
+  }
+  const quote = FANCY_QUOTES.exec(text);
+  if (quote !== null) {
+    throw filterError(
+      'FILTER_SYNTAX',
+      at + 1 + quote.index,
+      `'${quote[0]}' is not a FILTER quote; quote values with ' or " (action = 'REJECT')`
+    );
+  }
 }
 
 function readWord(source: string, at: number): [Token, number] {
@@ -109,6 +181,7 @@ function readWord(source: string, at: number): [Token, number] {
   while (i < source.length && !endsWord(source.charCodeAt(i))) i++;
   const text = source.slice(at, i);
   if (isDigits(text)) return [token(TOKEN.NUMBER, text, at), i];
+  checkWordSlip(text, at);
   const lower = text.toLowerCase();
   const keyword = KEYWORD_SET.has(lower) ? (lower as Keyword) : undefined;
   return [{ kind: TOKEN.WORD, text, column: at + 1, keyword }, i];
@@ -127,7 +200,9 @@ function readToken(source: string, at: number): [Token, number] {
 /**
  * Tokenizes an expression. O(length).
  *
- * @throws FilterError (FILTER_SYNTAX) on an unterminated string or a lone `!`
+ * @throws FilterError (FILTER_SYNTAX) on an unterminated string, a lone `!`,
+ *   or an operator habit from another language (`==`, `&&`, `[22, 3389]`,
+ *   typographic quotes), naming what FILTER writes instead
  * @example tokenize('action = REJECT').map((t) => t.text) // ['action', '=', 'REJECT', '']
  */
 function tokenize(source: string): Token[] {

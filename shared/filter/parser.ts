@@ -23,12 +23,48 @@ const DEFAULT_LIMITS: FilterLimits = Object.freeze({
   maxDepth: MAX_FILTER_DEPTH,
 });
 
+/** Operator words of other languages, and what FILTER writes instead. */
+const OPERATOR_WORDS: Readonly<Record<string, string>> = {
+  eq: "'='",
+  ne: "'!='",
+  lt: "'<'",
+  le: "'<='",
+  gt: "'>'",
+  ge: "'>='",
+  like: "'=' or 'in': FILTER compares whole values",
+  contains: "'=' or 'in': FILTER compares whole values",
+  between: "'field >= a and field <= b'",
+};
+
+/** Words users write after `is` for an absent value. */
+const ABSENT_WORDS: ReadonlySet<string> = new Set([
+  'missing',
+  'null',
+  'none',
+  'nil',
+  'empty',
+  '-',
+]);
+
+/** What to write instead of `field is <state>`. */
+function isHint(field: string, state: Token): string {
+  if (state.keyword === 'not') {
+    return `'${field} is not absent' is '${field} is present'`;
+  }
+  if (ABSENT_WORDS.has(state.text.toLowerCase())) {
+    return `write '${field} is absent'`;
+  }
+  return `to compare a value write '${field} = ${state.text}'`;
+}
+
 /** Holds the token stream and the current nesting depth. */
 class Parser {
   private readonly tokens: readonly Token[];
   private readonly maxDepth: number;
   private position = 0;
   private depth = 0;
+  /** The field of the last predicate, for hints. */
+  private lastField = 'dstport';
 
   constructor(tokens: readonly Token[], maxDepth: number) {
     this.tokens = tokens;
@@ -39,6 +75,13 @@ class Parser {
   parseAll(): FilterNode {
     const node = this.parseOr();
     const rest = this.peek();
+    if (rest.kind === TOKEN.COMMA) {
+      throw this.expected(
+        "'and', 'or' or end of input",
+        rest,
+        ` (for several values write '${this.lastField} in (a, b)')`
+      );
+    }
     if (rest.kind !== TOKEN.END) {
       throw this.expected("'and', 'or' or end of input", rest);
     }
@@ -59,11 +102,11 @@ class Parser {
     return this.peek().keyword === word;
   }
 
-  private expected(what: string, found: Token): FilterError {
+  private expected(what: string, found: Token, hint = ''): FilterError {
     return filterError(
       'FILTER_SYNTAX',
       found.column,
-      `expected ${what}, found ${describeToken(found)}`
+      `expected ${what}, found ${describeToken(found)}${hint}`
     );
   }
 
@@ -123,6 +166,14 @@ class Parser {
       this.depth--;
       return node;
     }
+    if (current.kind === TOKEN.NUMBER || current.kind === TOKEN.STRING) {
+      const field = this.lastField;
+      throw this.expected(
+        "a field name, 'not' or '('",
+        current,
+        ` (each condition names its field: '${field} = ${current.text}', or write '${field} in (a, b)')`
+      );
+    }
     if (current.kind !== TOKEN.WORD || current.keyword !== undefined) {
       throw this.expected("a field name, 'not' or '('", current);
     }
@@ -131,6 +182,7 @@ class Parser {
 
   /** predicate = field, (operator value | ["not"] "in" values | "is" state). */
   private parsePredicate(field: FieldRef): FilterNode {
+    this.lastField = field.name;
     const current = this.next();
     if (current.kind === TOKEN.OPERATOR) {
       const value = this.parseValue(`after '${current.text}'`);
@@ -150,16 +202,19 @@ class Parser {
       return this.parseIn(field, true);
     }
     if (current.keyword === 'is') return this.parseIs(field);
+    const instead = OPERATOR_WORDS[current.text.toLowerCase()];
     throw this.expected(
       `an operator (=, !=, <, <=, >, >=, in, not in, is) after '${field.name}'`,
-      current
+      current,
+      instead === undefined ? '' : ` (write ${instead})`
     );
   }
 
   private parseIs(field: FieldRef): FilterNode {
     const state = this.next();
     if (state.keyword !== 'absent' && state.keyword !== 'present') {
-      throw this.expected("'absent' or 'present' after 'is'", state);
+      const hint = ` (${isHint(field.name, state)})`;
+      throw this.expected("'absent' or 'present' after 'is'", state, hint);
     }
     return { kind: 'presence', field, present: state.keyword === 'present' };
   }

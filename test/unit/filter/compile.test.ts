@@ -270,17 +270,18 @@ describe('compileFilter: integer comparisons', () => {
     expect(result).toEqual([nine]);
   });
 
-  it('compares with literals beyond 64 bits', () => {
+  it('compares at the 64-bit limit; literals beyond it are refused (#9.8)', () => {
     // Prepare
     const max = withBytes('18446744073709551615');
 
     // Act
-    const below = kept('bytes < 18446744073709551616', [max]);
-    const above = kept('bytes >= 100000000000000000000', [max]);
+    const at = kept('bytes >= 18446744073709551615', [max]);
 
     // Assess
-    expect(below).toEqual([max]);
-    expect(above).toEqual([]);
+    expect(at).toEqual([max]);
+    expect(() => compileFilter('bytes < 18446744073709551616', VPC)).toThrow(
+      "FILTER: column 9: 'bytes' cannot hold 18446744073709551616: it is an unsigned 64-bit integer, 0 to 18446744073709551615"
+    );
   });
 
   it('matches zero, with or without leading zeros in the literal', () => {

@@ -77,7 +77,7 @@ describe('compileFilter: error messages', () => {
       'action is missing',
       'FILTER_SYNTAX',
       11,
-      "FILTER: column 11: expected 'absent' or 'present' after 'is', found 'missing'",
+      "FILTER: column 11: expected 'absent' or 'present' after 'is', found 'missing' (write 'action is absent')",
     ],
     [
       "action = 'REJECT",
@@ -89,7 +89,7 @@ describe('compileFilter: error messages', () => {
       'action ! REJECT',
       'FILTER_SYNTAX',
       8,
-      "FILTER: column 8: expected '!=', found '!'",
+      "FILTER: column 8: expected '!=', found '!' (to negate a condition write 'not')",
     ],
     [
       '= 22',
