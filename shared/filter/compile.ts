@@ -4,7 +4,7 @@
  * to networks. No eval, no `Function`.
  */
 import type { FlowLogFormat, FormatField } from '../flowlog/format.ts';
-import { fieldIndex } from '../flowlog/format.ts';
+import { fieldIndex, nearMissOf } from '../flowlog/format.ts';
 import { type Cidr, CidrSet } from '../net/ip.ts';
 import type { FieldRef, FilterNode, Literal } from './ast.ts';
 import { looksLikeCidr, parseCidr } from './cidr.ts';
@@ -29,10 +29,13 @@ function resolveField(format: FlowLogFormat, ref: FieldRef): ResolvedField {
   const field = format.fields[index];
   if (field !== undefined) return { index, field };
   const lower = ref.name.toLowerCase();
+  const meant = nearMissOf(ref.name, format.positions.keys());
   const hint =
     lower !== ref.name && fieldIndex(format, lower) >= 0
       ? ` (field names are case-sensitive: '${lower}')`
-      : '';
+      : meant === undefined
+        ? ''
+        : ` (did you mean '${meant}'?)`;
   const names = format.fields.map((f) => f.name).join(', ');
   throw filterError(
     'FILTER_UNKNOWN_FIELD',

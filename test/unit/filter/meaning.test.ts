@@ -258,6 +258,16 @@ describe('FILTER operator slips', () => {
   });
 });
 
+describe('FILTER field typos', () => {
+  it('suggests the field one edit away', () => {
+    const error = errorOf('dst-port = 22', parseFormat(VPC_DEFAULT_FORMAT));
+    expect(error.code).toBe('FILTER_UNKNOWN_FIELD');
+    expect(error.message).toMatch(
+      /^FILTER: column 1: field 'dst-port' is not in FLOW_LOG_FORMAT \(did you mean 'dstport'\?\); expected one of: version, /
+    );
+  });
+});
+
 describe('FILTER at cold start', () => {
   it('fails the function naming FILTER, the value and the allowed values', async () => {
     // Act
