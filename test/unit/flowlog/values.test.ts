@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  closedSetOf,
+  FIELD_VALUE_SETS,
+  fieldsHolding,
+  integerRangeOf,
+  valueSetOf,
+} from '../../../shared/flowlog/values.ts';
+
+describe('documented field values', () => {
+  it('holds the values of the AWS field tables', () => {
+    // Expected: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html,
+    // https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html
+    expect(closedSetOf('action')?.values).toEqual(['ACCEPT', 'REJECT']);
+    expect(closedSetOf('log-status')?.values).toEqual([
+      'OK',
+      'NODATA',
+      'SKIPDATA',
+    ]);
+    expect(closedSetOf('type')?.values).toEqual(['IPv4', 'IPv6', 'EFA']);
+    expect(closedSetOf('flow-direction')?.values).toEqual([
+      'ingress',
+      'egress',
+    ]);
+    expect(closedSetOf('resource-type')?.values).toEqual([
+      'TransitGateway',
+      'TransitGatewayAttachment',
+    ]);
+    expect(closedSetOf('traffic-path')?.values).toHaveLength(8);
+    expect(closedSetOf('pkt-src-aws-service')).toBeUndefined();
+    expect(valueSetOf('pkt-src-aws-service')?.values).toContain('S3');
+    expect(valueSetOf('srcaddr')).toBeUndefined();
+  });
+
+  it('gives integer ranges: documented, from a closed set, or 64 bits', () => {
+    expect(integerRangeOf('dstport')).toMatchObject({ min: 0n, max: 65_535n });
+    expect(integerRangeOf('protocol')).toMatchObject({ min: 0n, max: 255n });
+    expect(integerRangeOf('traffic-path')).toMatchObject({ min: 1n, max: 8n });
+    expect(integerRangeOf('bytes')).toMatchObject({
+      min: 0n,
+      max: 18_446_744_073_709_551_615n,
+    });
+  });
+
+  it('says which fields hold a value', () => {
+    expect(fieldsHolding('egress')).toEqual(['flow-direction']);
+    expect(fieldsHolding('S3')).toEqual([]);
+  });
+
+  it('is the table docs/fields.md shows', () => {
+    // Prepare: the doc's closed-set rows, `field` | `a`, `b` | source
+    const doc = readFileSync(
+      new URL('../../../docs/fields.md', import.meta.url),
+      'utf8'
+    );
+    const rows = new Map<string, string[]>();
+    for (const line of doc.split('\n')) {
+      const cells = line.split('|').map((cell) => cell.trim());
+      const field = /^`([a-z-]+)`$/.exec(cells[1] ?? '')?.[1];
+      if (field === undefined || rows.has(field)) continue;
+      const values = [...(cells[2] ?? '').matchAll(/`([^`]+)`/g)].map(
+        (m) => m[1]
+      );
+      rows.set(field, values as string[]);
+    }
+    // Assess
+    for (const set of FIELD_VALUE_SETS.values()) {
+      if (set.closed) expect(rows.get(set.field)).toEqual(set.values);
+    }
+  });
+});
