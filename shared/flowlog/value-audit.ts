@@ -30,13 +30,23 @@ interface AuditTotals {
   malformedFieldCounts: Partial<Record<string, number>>;
 }
 
-/** Field boundaries are offsets into the line: compare in place. */
+/**
+ * A value's key: length, first and last byte. Documented values of one field
+ * differ in key, so a line's value is compared byte for byte only with the
+ * one value whose key it shares (measured: a linear walk of Uint8Arrays cost
+ * the v5 example line about 10% of its scan).
+ */
+function keyOf(bytes: Uint8Array, start: number, end: number): number {
+  return ((end - start) << 16) | (bytes[start]! << 8) | bytes[end - 1]!;
+}
+
+/** True when `bytes[start, start + literal.length)` equals `literal`. */
 function equalsAt(
   bytes: Uint8Array,
   start: number,
   literal: Uint8Array
 ): boolean {
-  for (let k = 0; k < literal.length; k++) {
+  for (let k = 1; k < literal.length - 1; k++) {
     if (bytes[start + k] !== literal[k]) return false;
   }
   return true;
@@ -80,23 +90,32 @@ class ValueAudit {
   /** Fields of the current record's line that failed to scan, or 0. */
   failedFieldCount = 0;
 
+  /** Position in the line of each checked field. */
   private readonly positions: Uint32Array;
-  private readonly allowed: readonly (readonly Uint8Array[])[];
+  /** Check `c`'s values are `values[first[c] .. first[c + 1])`. */
+  private readonly first: Uint32Array;
+  /** {@link keyOf} of every documented value, check after check. */
+  private readonly keys: Int32Array;
+  private readonly values: readonly Uint8Array[];
 
   constructor(format: FlowLogFormat) {
     const fields: string[] = [];
     const positions: number[] = [];
-    const allowed: Uint8Array[][] = [];
+    const first = [0];
+    const values: Uint8Array[] = [];
     format.fields.forEach((field, index) => {
       const set = closedSetOf(field.name);
       if (set === undefined) return;
       fields.push(field.name);
       positions.push(index);
-      allowed.push(set.values.map((v) => Buffer.from(v, 'latin1')));
+      for (const value of set.values) values.push(Buffer.from(value, 'utf8'));
+      first.push(values.length);
     });
     this.fields = Object.freeze(fields);
     this.positions = Uint32Array.from(positions);
-    this.allowed = allowed;
+    this.first = Uint32Array.from(first);
+    this.values = values;
+    this.keys = Int32Array.from(values, (v) => keyOf(v, 0, v.length));
     this.counts = new Uint32Array(fields.length);
     this.samples = fields.map(() => undefined);
   }
@@ -117,11 +136,22 @@ class ValueAudit {
    * sample of a field in a record.
    */
   check(line: FlowLogLine): void {
-    const positions = this.positions;
+    const { positions, first, keys } = this;
+    const { bytes, starts, ends, kinds } = line;
+    let from = first[0]!;
     for (let c = 0; c < positions.length; c++) {
+      const to = first[c + 1]!;
       const index = positions[c]!;
-      if (line.kinds[index] === FIELD_KIND.ABSENT) continue;
-      if (!this.fits(line, index, this.allowed[c]!)) this.count(line, index, c);
+      if (kinds[index] !== FIELD_KIND.ABSENT) {
+        const start = starts[index]!;
+        const key = keyOf(bytes, start, ends[index]!);
+        let v = from;
+        while (v < to && keys[v] !== key) v++;
+        if (v === to || !equalsAt(bytes, start, this.values[v]!)) {
+          this.count(line, index, c);
+        }
+      }
+      from = to;
     }
   }
 
@@ -133,21 +163,6 @@ class ValueAudit {
    */
   failed(bytes: Uint8Array, start: number, end: number): void {
     this.failedFieldCount = countFields(bytes, start, end);
-  }
-
-  private fits(
-    line: FlowLogLine,
-    index: number,
-    allowed: readonly Uint8Array[]
-  ): boolean {
-    const start = line.starts[index]!;
-    const length = line.ends[index]! - start;
-    for (const value of allowed) {
-      if (value.length === length && equalsAt(line.bytes, start, value)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private count(line: FlowLogLine, index: number, check: number): void {
