@@ -203,7 +203,8 @@ function addAudit(
       tally.lines += lines;
       return;
     }
-    const sample = audit.samples[check] ?? '';
+    // A record's first unexpected value of a field is always sampled.
+    const sample = audit.samples[check]!;
     totals.unexpectedValues[field] = { lines, sample, recordId };
   });
 }

@@ -87,6 +87,15 @@ describe('ValueAudit', () => {
     expect(result.samples).toEqual(['accept', 'ok']);
   });
 
+  it('tells values of the same length, first and last byte apart', () => {
+    // NXDATA shares NODATA's length, first and last byte
+    const result = audit(VPC_DEFAULT_FORMAT, [
+      V2_NODATA.replace('NODATA', 'NXDATA'),
+    ]);
+    expect([...result.counts]).toEqual([0, 1]);
+    expect(result.samples).toEqual([undefined, 'NXDATA']);
+  });
+
   it('clears the counts of the previous record on reset', () => {
     const result = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT.replace('OK', 'BAD')]);
     result.reset();

@@ -43,6 +43,14 @@ describe('documented field values', () => {
     });
   });
 
+  it('lists sets of integers in ascending order', () => {
+    for (const set of FIELD_VALUE_SETS.values()) {
+      if (!set.values.every((v) => /^\d+$/.test(v))) continue;
+      const numbers = set.values.map(Number);
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    }
+  });
+
   it('says which fields hold a value', () => {
     expect(fieldsHolding('egress')).toEqual(['flow-direction']);
     expect(fieldsHolding('S3')).toEqual([]);
