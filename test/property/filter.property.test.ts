@@ -146,12 +146,34 @@ const OPERATORS: Record<string, (a: bigint, b: bigint) => boolean> = {
   '>=': (a, b) => a >= b,
 };
 
+/** The largest literal FILTER accepts per field (docs/fields.md). */
+const LITERAL_MAX: Readonly<Record<IntField, bigint>> = {
+  srcport: 65535n,
+  dstport: 65535n,
+  protocol: 255n,
+  packets: MAX_UINT64,
+  bytes: MAX_UINT64,
+};
+
+/** A literal the field can hold; lines may still hold any 64-bit value. */
+const literalOf = (field: IntField) =>
+  uint64.map((value) => value % (LITERAL_MAX[field]! + 1n));
+
 const integerLeaf: fc.Arbitrary<Expr> = fc
-  .tuple(
-    fc.constantFrom(...INT_FIELDS),
-    fc.constantFrom(...Object.keys(OPERATORS)),
-    uint64,
-    fc.constantFrom('', '0', '000')
+  .constantFrom(...INT_FIELDS)
+  .chain((field) =>
+    fc.tuple(
+      fc.constant(field),
+      fc.constantFrom(...Object.keys(OPERATORS)),
+      literalOf(field),
+      fc.constantFrom('', '0', '000')
+    )
+  )
+  // `> max` and `< 0` can never hold and are refused at compile time.
+  .filter(
+    ([field, op, literal]) =>
+      !(op === '>' && literal === LITERAL_MAX[field]) &&
+      !(op === '<' && literal === 0n)
   )
   .map(([field, op, literal, zeros]) => ({
     text: `${field} ${op} ${zeros}${literal}`,
@@ -164,7 +186,7 @@ const integerLeaf: fc.Arbitrary<Expr> = fc
 const actionLeaf: fc.Arbitrary<Expr> = fc
   .tuple(
     fc.constantFrom('=', '!='),
-    fc.constantFrom('ACCEPT', 'REJECT', 'NONE'),
+    fc.constantFrom('ACCEPT', 'REJECT'),
     fc.constantFrom('', "'", '"')
   )
   .map(([op, value, quote]) => ({
