@@ -1,0 +1,49 @@
+// The value audit's share of the transform (docs/fields.md): the same events
+// transformed with the audit on and with its per-line check skipped,
+// interleaved so a noisy neighbour slows both alike. Not part of `npm run
+// bench`; run: npx esbuild test/bench/audit-cost.ts --bundle --platform=node
+// --format=esm --outfile=dist/bench/audit-cost.mjs && node dist/bench/audit-cost.mjs
+import { transformBatch } from '../../shared/firehose/batch.ts';
+import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import { parseFormat } from '../../shared/flowlog/format.ts';
+import { createSerializer } from '../../shared/output/index.ts';
+import { formatOf, makeEvent } from './generate.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+function transformerFor(formatText: string): RecordTransformer {
+  const format = parseFormat(formatText);
+  return new RecordTransformer(
+    {
+      format,
+      filter: undefined,
+      enrichers: [],
+      serializer: createSerializer('json', format),
+    },
+    { maxDecompressedBytes: 8 << 20 }
+  );
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+for (const name of ['v2', 'v5'] as const) {
+  const { json, textBytes } = makeEvent(name, 4 << 20, true);
+  const on = transformerFor(formatOf(name));
+  const off = transformerFor(formatOf(name));
+  off.audit.check = () => {};
+  const times: [number[], number[]] = [[], []];
+  for (let run = -3; run < RUNS; run++) {
+    [on, off].forEach((transformer, k) => {
+      const start = process.cpuUsage().user;
+      transformBatch(JSON.parse(json), transformer);
+      if (run >= 0) times[k]!.push((process.cpuUsage().user - start) / 1000);
+    });
+  }
+  const [withAudit, without] = times.map(median) as [number, number];
+  const mbps = (ms: number) => (textBytes / (1 << 20) / (ms / 1000)).toFixed(1);
+  console.log(
+    `${name}: audit on ${withAudit.toFixed(0)} ms (${mbps(withAudit)} MB/s), off ${without.toFixed(0)} ms (${mbps(without)} MB/s): ${(((withAudit - without) / without) * 100).toFixed(1)}% CPU`
+  );
+}
