@@ -116,8 +116,11 @@ describe('FILTER values of closed-set fields', () => {
 
   it('checks encryption-status against 0 to 3', () => {
     // https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html
-    expect(errorOf("encryption-status = '4'").message).toContain(
-      "'4' is not a value of 'encryption-status'; expected one of: 0, 1, 2, 3"
+    expect(compileFilter('encryption-status in (0, 3)', VPC)).toBeTypeOf(
+      'function'
+    );
+    expect(errorOf('encryption-status = 4').message).toContain(
+      "4 is not a value of 'encryption-status'; expected one of: 0, 1, 2, 3"
     );
   });
 
