@@ -20,7 +20,14 @@ const METRIC = {
   BYTES_IN: 'BytesIn',
   BYTES_OUT: 'BytesOut',
   RESPONSE_BYTES: 'ResponseBytes',
+  /**
+   * Lines written without the keys `eni` or `aws_service` should have added:
+   * EC2 failed or timed out, the ENI cache evicted the entry, or no
+   * ip-ranges could be loaded.
+   */
   ENRICHMENT_DEGRADED: 'EnrichmentDegraded',
+  /** Prefix of `DependencyFailure_<EC2|S3|IpRangesUrl|Firehose|Kinesis>`: failed AWS calls. */
+  DEPENDENCY_FAILURE: 'DependencyFailure',
 } as const;
 
 /** The function's metrics. */
