@@ -32,7 +32,7 @@ interface DependencyFailure {
 /** Default window between two log lines of the same failure: 60 s. */
 const DEFAULT_WINDOW_MS = 60_000;
 
-/** `name` and `message` of anything thrown; the HTTP status when the SDK gives one. */
+/** `name` and `message` (with its cause's) of anything thrown; the HTTP status when the SDK gives one. */
 function errorFields(error: unknown): {
   errorName: string;
   errorMessage: string;
@@ -41,9 +41,12 @@ function errorFields(error: unknown): {
   if (error instanceof Error) {
     const status = (error as { $metadata?: { httpStatusCode?: unknown } })
       .$metadata?.httpStatusCode;
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, a TLS or
+    // DNS error) is its cause.
+    const cause = error.cause instanceof Error ? error.cause.message : '';
     return {
       errorName: error.name,
-      errorMessage: error.message,
+      errorMessage: cause === '' ? error.message : `${error.message}: ${cause}`,
       ...(typeof status === 'number' ? { httpStatusCode: status } : {}),
     };
   }
