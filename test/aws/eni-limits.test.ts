@@ -213,7 +213,10 @@ describe('ENI tags are kept exactly', () => {
     await prefetchEnrichment(runtime, event);
     const { response } = transformBatch(event, runtime.transformer);
     // Assess
-    const text = Buffer.from(response.records[0]!.data ?? '', 'base64').toString();
+    const text = Buffer.from(
+      response.records[0]!.data ?? '',
+      'base64'
+    ).toString();
     expect(text).toContain(
       '"eni_tags":{"__proto__":"polluted?","constructor":"ctor","toString":"str","team":"net"}'
     );
