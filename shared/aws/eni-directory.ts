@@ -194,7 +194,7 @@ class EniDirectory implements EniCache {
         this.failures.report({
           dependency: DEPENDENCY.EC2,
           operation: 'DescribeNetworkInterfaces',
-          consequence: `${failed} interfaces left un-enriched; retried after ${this.failureBackoffSeconds} s`,
+          consequence: `${failed} of ${wanted.length} interface ids left un-enriched; asked again after ${this.failureBackoffSeconds} s`,
           error: outcome.error,
         });
         break;
