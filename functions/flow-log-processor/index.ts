@@ -10,7 +10,11 @@ import type { BatchOutcome } from '../../shared/firehose/batch.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
 import { dependencyFailures } from '../../shared/observability/dependency-failures.ts';
 import { logger } from '../../shared/observability/logger.ts';
-import { METRIC, metrics } from '../../shared/observability/metrics.ts';
+import {
+  DEPENDENCY_FAILURE_PREFIX,
+  METRIC,
+  metrics,
+} from '../../shared/observability/metrics.ts';
 import { loadConfig } from './config.ts';
 import {
   buildRuntime,
@@ -61,7 +65,7 @@ function publish(outcome: BatchOutcome, degraded: number): void {
     metrics.addMetric(METRIC.ENRICHMENT_DEGRADED, count, degraded);
   }
   for (const [dependency, n] of Object.entries(dependencyFailures.take())) {
-    metrics.addMetric(`${METRIC.DEPENDENCY_FAILURE}_${dependency}`, count, n);
+    metrics.addMetric(`${DEPENDENCY_FAILURE_PREFIX}_${dependency}`, count, n);
   }
   metrics.addMetric(METRIC.RECORDS_IN, count, counters.records);
   metrics.addMetric(METRIC.RECORDS_OK, count, counters.ok);

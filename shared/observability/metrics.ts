@@ -26,9 +26,13 @@ const METRIC = {
    * ip-ranges could be loaded.
    */
   ENRICHMENT_DEGRADED: 'EnrichmentDegraded',
-  /** Prefix of `DependencyFailure_<EC2|S3|IpRangesUrl|Firehose|Kinesis>`: failed AWS calls. */
-  DEPENDENCY_FAILURE: 'DependencyFailure',
 } as const;
+
+/**
+ * Prefix of `DependencyFailure_<EC2|S3|IpRangesUrl|Firehose|Kinesis>`: failed
+ * AWS calls per dependency (shared/observability/dependency-failures.ts).
+ */
+const DEPENDENCY_FAILURE_PREFIX = 'DependencyFailure';
 
 /** The function's metrics. */
 const metrics = new Metrics({
@@ -36,4 +40,4 @@ const metrics = new Metrics({
   serviceName: SERVICE_NAME,
 });
 
-export { METRIC, METRICS_NAMESPACE, metrics };
+export { DEPENDENCY_FAILURE_PREFIX, METRIC, METRICS_NAMESPACE, metrics };
