@@ -27,6 +27,9 @@ interface Config {
   readonly enrich: readonly string[];
   readonly internalCidrs: readonly string[];
   readonly ipRangesS3Uri: string | undefined;
+  /** IP_RANGES_URL: undefined means AWS's published URL. */
+  readonly ipRangesUrl: string | undefined;
+  readonly ipRangesTtlSeconds: number;
   readonly eniCacheTtlSeconds: number;
   readonly eniCacheMaxEntries: number;
   readonly partitionKeys: readonly string[];
@@ -320,6 +323,24 @@ function readFormat(env: Env): FlowLogFormat {
 }
 
 /**
+ * IP_RANGES_URL (its shape checked by the table), refused together with
+ * IP_RANGES_S3_URI: one source of ip-ranges at a time.
+ */
+function readIpRangesUrl(env: Env): string | undefined {
+  const url = readText(env, 'IP_RANGES_URL');
+  if (url !== undefined && read(env, 'IP_RANGES_S3_URI') !== undefined) {
+    throw refuse(
+      'IP_RANGES_URL',
+      url,
+      'CONFIG_NOT_ALLOWED',
+      'IP_RANGES_URL or IP_RANGES_S3_URI, not both (IP_RANGES_S3_URI for a function without internet access)',
+      'is set together with IP_RANGES_S3_URI'
+    );
+  }
+  return url;
+}
+
+/**
  * Reads and validates every setting. Called once per cold start.
  *
  * @param env - the environment, normally `process.env`
@@ -335,6 +356,8 @@ function loadConfig(env: Env): Config {
     internalCidrs: readList(env, 'INTERNAL_CIDRS'),
     communityIdSeed: readInteger(env, 'COMMUNITY_ID_SEED'),
     ipRangesS3Uri: readText(env, 'IP_RANGES_S3_URI'),
+    ipRangesUrl: readIpRangesUrl(env),
+    ipRangesTtlSeconds: readInteger(env, 'IP_RANGES_TTL_SECONDS'),
     eniCacheTtlSeconds: readInteger(env, 'ENI_CACHE_TTL_SECONDS'),
     eniCacheMaxEntries: readInteger(env, 'ENI_CACHE_MAX_ENTRIES'),
     partitionKeys: readList(env, 'PARTITION_KEYS'),

@@ -4,30 +4,40 @@
  * one metrics flush and one summary log line, and returns the response.
  */
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
+import type { EniPrefetchResult } from '../../shared/aws/eni-directory.ts';
 import { reingester } from '../../shared/aws/reingest.ts';
 import type { BatchOutcome } from '../../shared/firehose/batch.ts';
 import { likelyCause } from '../../shared/firehose/diagnose.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
+import { dependencyFailures } from '../../shared/observability/dependency-failures.ts';
 import { logger } from '../../shared/observability/logger.ts';
-import { METRIC, metrics } from '../../shared/observability/metrics.ts';
+import {
+  DEPENDENCY_FAILURE_PREFIX,
+  METRIC,
+  metrics,
+} from '../../shared/observability/metrics.ts';
 import { loadConfig } from './config.ts';
-import { buildRuntime, prefetchEnrichment } from './runtime.ts';
+import {
+  buildRuntime,
+  prefetchEnrichment,
+  refreshEnrichment,
+} from './runtime.ts';
 
 /**
- * Re-ingestion stops retrying this long before the invocation times out,
- * leaving time to log, flush metrics and return a 6 MB response.
+ * Every AWS call stops this long before the invocation times out, leaving
+ * time to log, flush metrics and return a 6 MB response.
  */
-const REINGEST_SAFETY_MARGIN_MS = 5_000;
+const SAFETY_MARGIN_MS = 5_000;
+
+/**
+ * Share of the time left (after the margin) that enrichment calls before the
+ * transform (ENI prefetch, an ip-ranges refresh) may take: half, so the
+ * transform and re-ingestion keep the other half.
+ */
+const ENRICHMENT_TIME_SHARE = 0.5;
 
 const config = loadConfig(process.env);
 const runtime = await buildRuntime(config);
-if (runtime.ipRanges !== undefined) {
-  logger.info('ip-ranges loaded for aws_service', {
-    source: runtime.ipRanges.source,
-    createDate: runtime.ipRanges.createDate,
-    prefixes: runtime.ipRanges.prefixCount,
-  });
-}
 if (config.format.unknownFields.length > 0) {
   logger.warn(
     'FLOW_LOG_FORMAT has fields not in the catalogue; kept as strings',
@@ -37,11 +47,26 @@ if (config.format.unknownFields.length > 0) {
   );
 }
 
-function publish(outcome: BatchOutcome, eniLookupsFailed: number): void {
+/**
+ * Lines that went out without the keys an enricher should have added because
+ * an AWS dependency failed, timed out, or its cache evicted the entry.
+ */
+function degradedLines(outcome: BatchOutcome): number {
+  let lines = runtime.eniDirectory?.cache.takeCounts().degraded ?? 0;
+  if (runtime.ipRanges !== undefined && !runtime.ipRanges.available) {
+    lines += outcome.counters.lines;
+  }
+  return lines;
+}
+
+function publish(outcome: BatchOutcome, degraded: number): void {
   const { counters } = outcome;
   const count = 'Count';
-  if (runtime.eniDirectory !== undefined) {
-    metrics.addMetric(METRIC.ENRICHMENT_DEGRADED, count, eniLookupsFailed);
+  if (runtime.eniDirectory !== undefined || runtime.ipRanges !== undefined) {
+    metrics.addMetric(METRIC.ENRICHMENT_DEGRADED, count, degraded);
+  }
+  for (const [dependency, n] of Object.entries(dependencyFailures.take())) {
+    metrics.addMetric(`${DEPENDENCY_FAILURE_PREFIX}_${dependency}`, count, n);
   }
   metrics.addMetric(METRIC.RECORDS_IN, count, counters.records);
   metrics.addMetric(METRIC.RECORDS_OK, count, counters.ok);
@@ -65,12 +90,23 @@ function publish(outcome: BatchOutcome, eniLookupsFailed: number): void {
   metrics.publishStoredMetrics();
 }
 
-function log(outcome: BatchOutcome): void {
+function log(
+  outcome: BatchOutcome,
+  degraded: number,
+  eni: EniPrefetchResult | undefined
+): void {
   for (const sample of outcome.samples) {
     logger.warn('malformed record', { ...sample });
   }
   const cause = likelyCause(outcome.counters, config.format);
-  const summary = { ...outcome.counters, responseBytes: outcome.responseBytes };
+  const summary = {
+    ...outcome.counters,
+    responseBytes: outcome.responseBytes,
+    ...(runtime.eniDirectory !== undefined || runtime.ipRanges !== undefined
+      ? { enrichmentDegraded: degraded }
+      : {}),
+    ...(eni === undefined ? {} : { eniPrefetch: eni }),
+  };
   if (cause === undefined) logger.info('batch transformed', summary);
   else logger.warn('batch transformed', { ...summary, likelyCause: cause });
 }
@@ -85,18 +121,22 @@ async function handler(
   context: Context
 ): Promise<FirehoseTransformationResult> {
   logger.addContext(context);
-  const eniLookupsFailed = await prefetchEnrichment(runtime, event);
+  const start = Date.now();
+  const deadline =
+    start + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+  const enrichDeadline =
+    start + Math.max(0, deadline - start) * ENRICHMENT_TIME_SHARE;
+  await refreshEnrichment(runtime, enrichDeadline);
+  const eni = await prefetchEnrichment(runtime, event, enrichDeadline);
   const outcome = await processEvent(event, {
     transformer: runtime.transformer,
     budgetBytes: config.responseBudgetBytes,
     reingester: config.reingest ? reingester : undefined,
-    deadline:
-      Date.now() +
-      context.getRemainingTimeInMillis() -
-      REINGEST_SAFETY_MARGIN_MS,
+    deadline,
   });
-  log(outcome);
-  publish(outcome, eniLookupsFailed);
+  const degraded = degradedLines(outcome);
+  log(outcome, degraded, eni);
+  publish(outcome, degraded);
   return outcome.response;
 }
 

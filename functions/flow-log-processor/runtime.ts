@@ -1,19 +1,24 @@
 /**
  * Builds, once per cold start, everything the handler needs from the
  * configuration: the pipeline, the record transformer and the AWS adapters
- * (EC2 for ENI metadata, S3 for ip-ranges.json). Any setting that cannot be
- * compiled fails here, with a ConfigError naming it.
+ * (EC2 for ENI metadata, HTTPS or S3 for ip-ranges.json). Any setting that
+ * cannot be compiled fails here, with a ConfigError naming it; an AWS
+ * dependency that fails does not (it is logged, counted and retried).
  */
-import type { EniDirectory } from '../../shared/aws/eni-directory.ts';
+import type {
+  EniDirectory,
+  EniPrefetchResult,
+} from '../../shared/aws/eni-directory.ts';
+import {
+  IpRangesProvider,
+  LOAD_TIMEOUT_MS,
+  locationOf,
+} from '../../shared/aws/ip-ranges-source.ts';
 import {
   collectFieldValues,
   createEnrichers,
   type EnrichContext,
 } from '../../shared/enrich/index.ts';
-import {
-  type IpRangeTable,
-  loadBundledIpRanges,
-} from '../../shared/enrich/ip-ranges.ts';
 import type { Enricher } from '../../shared/enrich/types.ts';
 import { compileFilter } from '../../shared/filter/compile.ts';
 import {
@@ -22,6 +27,7 @@ import {
 } from '../../shared/firehose/batch.ts';
 import { createPartitioner } from '../../shared/firehose/partition.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import { readReingestMarker } from '../../shared/firehose/reingest-marker.ts';
 import { createSerializer } from '../../shared/output/index.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
@@ -32,8 +38,8 @@ interface Runtime {
   readonly transformer: RecordTransformer;
   /** Present when ENRICH has `eni`: prefetch before each batch. */
   readonly eniDirectory: EniDirectory | undefined;
-  /** Present when ENRICH has `aws_service`, for the cold-start log. */
-  readonly ipRanges: IpRangeTable | undefined;
+  /** Present when ENRICH has `aws_service`: refreshed before a batch when due. */
+  readonly ipRanges: IpRangesProvider | undefined;
 }
 
 /** A core error message that already names its setting: `INTERNAL_CIDRS: …`. */
@@ -54,23 +60,32 @@ function compile<T>(setting: string, step: () => T): T {
   }
 }
 
-async function loadIpRanges(config: Config): Promise<IpRangeTable | undefined> {
+/**
+ * The ip-ranges of `aws_service`, loaded once here (within the init phase)
+ * and refreshed by the handler when due. A failed load does not fail the
+ * cold start: see IpRangesProvider.
+ */
+async function loadIpRanges(
+  config: Config
+): Promise<IpRangesProvider | undefined> {
   if (!config.enrich.includes('aws_service')) return undefined;
-  const uri = config.ipRangesS3Uri;
-  if (uri === undefined) return loadBundledIpRanges();
-  // Loaded only when needed: the S3 client adds to every cold start.
-  const { createS3Client } = await import('./optional-clients.ts');
-  const { loadIpRangesFromS3 } = await import(
-    '../../shared/aws/ip-ranges-source.ts'
+  const setting =
+    config.ipRangesS3Uri === undefined ? 'IP_RANGES_URL' : 'IP_RANGES_S3_URI';
+  const location = compile(setting, () =>
+    locationOf(config.ipRangesS3Uri, config.ipRangesUrl)
   );
-  try {
-    return await loadIpRangesFromS3(createS3Client(), uri);
-  } catch (error) {
-    throw new ConfigError(
-      'IP_RANGES_S3_URI',
-      `'${uri}': ${(error as Error).message}`
-    );
-  }
+  // Loaded only when needed: the S3 client adds to every cold start.
+  const s3 =
+    location.kind === 's3'
+      ? (await import('./optional-clients.ts')).createS3Client()
+      : undefined;
+  const provider = new IpRangesProvider({
+    location,
+    ttlMs: config.ipRangesTtlSeconds * 1000,
+    s3: s3 === undefined ? undefined : () => s3,
+  });
+  await provider.refreshIfDue(Date.now() + LOAD_TIMEOUT_MS);
+  return provider;
 }
 
 /** The EC2 client is half the bundle: loaded only when `eni` is on. */
@@ -111,7 +126,7 @@ async function buildRuntime(config: Config): Promise<Runtime> {
   const eniDirectory = await createEniDirectory(config);
   const enrichers = buildEnrichers(config, {
     internalCidrs: config.internalCidrs,
-    ipRanges,
+    ipRanges: ipRanges?.table,
     eniCache: eniDirectory,
     communityIdSeed: config.communityIdSeed,
   });
@@ -127,23 +142,26 @@ async function buildRuntime(config: Config): Promise<Runtime> {
 }
 
 /**
- * Fetches the ENI metadata a batch needs before the synchronous transform.
- * Never rejects: on EC2 failure lines stay un-enriched.
+ * Fetches the ENI metadata a batch needs before the synchronous transform,
+ * until `deadline` (epoch ms). Never rejects: on EC2 failure or at the
+ * deadline lines stay un-enriched (counted by the cache).
  *
- * @returns how many interface ids could not be looked up
+ * @returns what the prefetch did, or undefined without ENRICH=eni
  */
 async function prefetchEnrichment(
   runtime: Runtime,
-  event: unknown
-): Promise<number> {
+  event: unknown,
+  deadline = Number.POSITIVE_INFINITY
+): Promise<EniPrefetchResult | undefined> {
   const directory = runtime.eniDirectory;
-  if (directory === undefined) return 0;
+  if (directory === undefined) return undefined;
   // Only with ENI enrichment on: otherwise processEvent's check is the only one.
   assertFirehoseEvent(event);
   const records: Buffer[] = [];
   for (const record of event.records) {
     const bytes = decodeBase64(record.data);
-    if (bytes !== undefined) records.push(bytes);
+    if (bytes === undefined) continue;
+    records.push(bytes.subarray(readReingestMarker(bytes).offset));
   }
   const ids = collectFieldValues(
     records,
@@ -151,9 +169,19 @@ async function prefetchEnrichment(
     'interface-id',
     runtime.config.maxDecompressedBytes
   );
-  const result = await directory.prefetch(ids);
-  return result.failed;
+  return directory.prefetch(ids, deadline);
+}
+
+/**
+ * Reloads the ip-ranges when their TTL has passed, or when the last load
+ * failed and its backoff is over; stops at `deadline`. Never rejects.
+ */
+async function refreshEnrichment(
+  runtime: Runtime,
+  deadline: number
+): Promise<void> {
+  await runtime.ipRanges?.refreshIfDue(deadline);
 }
 
 export type { Runtime };
-export { buildRuntime, prefetchEnrichment };
+export { buildRuntime, prefetchEnrichment, refreshEnrichment };

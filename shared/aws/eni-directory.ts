@@ -1,19 +1,28 @@
 /**
  * The EC2 edge of ENRICH=eni: fills the ENI metadata cache with
- * DescribeNetworkInterfaces before each batch, outside the transform loop.
+ * DescribeNetworkInterfaces before each batch, outside the transform loop,
+ * and never past the deadline it is given.
  */
 import {
+  DescribeNetworkInterfacesCommand,
   type EC2Client,
   type NetworkInterface,
-  paginateDescribeNetworkInterfaces,
 } from '@aws-sdk/client-ec2';
 import {
   type EniCache,
   type EniCacheOptions,
   type EniMetadata,
   EniMetadataCache,
+  MAX_TAG_CHARS,
+  plainRecord,
 } from '../enrich/eni.ts';
+import {
+  DEPENDENCY,
+  type DependencyFailures,
+  dependencyFailures,
+} from '../observability/dependency-failures.ts';
 import type { Enrichment } from '../output/types.ts';
+import { beforeDeadline } from './deadline.ts';
 
 /**
  * Ids per request, as values of the `network-interface-id` filter. EC2 does
@@ -25,7 +34,7 @@ import type { Enrichment } from '../output/types.ts';
  */
 const IDS_PER_REQUEST = 200;
 
-/** Page size for the paginator (DescribeNetworkInterfaces allows 5-1000). */
+/** Page size (DescribeNetworkInterfaces allows 5-1000). */
 const PAGE_SIZE = 1000;
 
 /** How long ids whose lookup failed are left alone before retrying. */
@@ -44,8 +53,15 @@ interface EniPrefetchResult {
   readonly found: number;
   /** Ids EC2 does not know (or that are not ENI ids): negatively cached. */
   readonly notFound: number;
-  /** Ids left un-enriched because EC2 failed or throttled. */
+  /** Ids left un-enriched because EC2 failed, throttled or timed out. */
   readonly failed: number;
+  /**
+   * Ids not asked for: the deadline came first, or more ids than the cache
+   * holds (they would be evicted before use). Their lines stay un-enriched.
+   */
+  readonly skipped: number;
+  /** Interfaces whose tags were cut at {@link MAX_TAG_CHARS}. */
+  readonly tagsTruncated: number;
   /** EC2 calls made (one per page). */
   readonly calls: number;
   /** `name: message` of the first EC2 error, when one occurred. */
@@ -57,15 +73,34 @@ interface EniDirectoryOptions extends EniCacheOptions {
   readonly client: EC2Client;
   /** Seconds to leave failed ids alone (default 60). */
   readonly failureBackoffSeconds?: number;
+  /** Where failures are logged and counted (default: the function's). */
+  readonly failures?: DependencyFailures;
+}
+
+/** Tags in EC2's order, cut at {@link MAX_TAG_CHARS} characters. */
+function tagsOf(eni: NetworkInterface): {
+  tags: Record<string, string>;
+  truncated: boolean;
+} {
+  const kept: [string, string][] = [];
+  let chars = 0;
+  let truncated = false;
+  for (const tag of eni.TagSet ?? []) {
+    if (tag.Key === undefined) continue;
+    const value = tag.Value ?? '';
+    chars += tag.Key.length + value.length;
+    if (chars > MAX_TAG_CHARS) {
+      truncated = true;
+      break;
+    }
+    kept.push([tag.Key, value]);
+  }
+  return { tags: plainRecord(kept), truncated };
 }
 
 /** The cache-relevant part of an EC2 NetworkInterface. */
-function metadataOf(eni: NetworkInterface): EniMetadata {
-  const tags: Record<string, string> = {};
-  for (const tag of eni.TagSet ?? []) {
-    if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
-  }
-  return {
+function metadataOf(eni: NetworkInterface, tags: Record<string, string>) {
+  const meta: EniMetadata = {
     instanceId: eni.Attachment?.InstanceId,
     securityGroupIds: (eni.Groups ?? [])
       .map((group) => group.GroupId)
@@ -76,6 +111,7 @@ function metadataOf(eni: NetworkInterface): EniMetadata {
     interfaceType: eni.InterfaceType,
     tags,
   };
+  return meta;
 }
 
 function describeError(error: unknown): string {
@@ -83,58 +119,85 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
+/** What one request of up to 200 ids did. */
+interface DescribeOutcome {
+  found: number;
+  calls: number;
+  tagsTruncated: number;
+  error?: unknown;
+}
+
 /**
- * ENI metadata from EC2, cached across invocations (TTL + LRU, negative
- * caching). `prefetch` never rejects: on throttling or any EC2 error the
- * affected ids stay un-enriched and the result says so.
+ * ENI metadata from EC2, cached across invocations (TTL + LRU bounded by
+ * entries and bytes, negative caching). `prefetch` never rejects: on
+ * throttling, any EC2 error or the deadline, the affected ids stay
+ * un-enriched, the result says so, and the lines are counted by the cache
+ * ({@link EniMetadataCache.takeCounts}).
  *
  * @example
  * const directory = new EniDirectory({ client: new EC2Client({}) });
- * const result = await directory.prefetch(collectFieldValues(records, format, 'interface-id'));
- * if (result.failed > 0) metrics.addMetric('EniLookupFailed', 'Count', result.failed);
+ * const result = await directory.prefetch(ids, Date.now() + 5_000);
  */
 class EniDirectory implements EniCache {
   readonly cache: EniMetadataCache;
   private readonly client: EC2Client;
   private readonly failureBackoffSeconds: number;
+  private readonly failures: DependencyFailures;
 
   constructor(options: EniDirectoryOptions) {
     this.client = options.client;
     this.cache = new EniMetadataCache(options);
     this.failureBackoffSeconds =
       options.failureBackoffSeconds ?? DEFAULT_FAILURE_BACKOFF_SECONDS;
+    this.failures = options.failures ?? dependencyFailures;
   }
 
   lookup(interfaceId: string): Readonly<Enrichment> | undefined {
     return this.cache.lookup(interfaceId);
   }
 
-  /** Fetches the ids not cached yet, in batches of 200. */
+  /**
+   * Fetches the ids not cached yet, in requests of 200, until `deadline`
+   * (epoch ms; default: no deadline). Ids past the cache's entry bound, or
+   * left when the deadline comes, are skipped.
+   */
   async prefetch(
-    interfaceIds: ReadonlySet<string>
+    interfaceIds: ReadonlySet<string>,
+    deadline = Number.POSITIVE_INFINITY
   ): Promise<EniPrefetchResult> {
     const missing = this.cache.missing(interfaceIds);
     const valid = missing.filter((id) => ENI_ID.test(id));
     let notFound = missing.length - valid.length;
     for (const id of missing) if (!ENI_ID.test(id)) this.cache.store(id, null);
+    // More ids than the cache holds would evict each other before use.
+    const wanted = valid.slice(0, this.cache.maxEntries);
+    let skipped = valid.length - wanted.length;
     let found = 0;
     let calls = 0;
-    for (let from = 0; from < valid.length; from += IDS_PER_REQUEST) {
-      const batch = valid.slice(from, from + IDS_PER_REQUEST);
-      const outcome = await this.describe(batch);
+    let tagsTruncated = 0;
+    let failed = 0;
+    let error: string | undefined;
+    for (let from = 0; from < wanted.length; from += IDS_PER_REQUEST) {
+      if (Date.now() >= deadline) {
+        skipped += wanted.length - from;
+        break;
+      }
+      const batch = wanted.slice(from, from + IDS_PER_REQUEST);
+      const outcome = await this.describe(batch, deadline);
       calls += outcome.calls;
+      tagsTruncated += outcome.tagsTruncated;
       if (outcome.error !== undefined) {
-        const failed = valid.slice(from);
-        this.cache.storeFailure(failed, this.failureBackoffSeconds);
-        return {
-          requested: interfaceIds.size,
-          cached: interfaceIds.size - missing.length,
-          found,
-          notFound,
-          failed: failed.length,
-          calls,
+        const rest = wanted.slice(from);
+        this.cache.storeFailure(rest, this.failureBackoffSeconds);
+        failed = rest.length;
+        error = describeError(outcome.error);
+        this.failures.report({
+          dependency: DEPENDENCY.EC2,
+          operation: 'DescribeNetworkInterfaces',
+          consequence: `${failed} of ${wanted.length} interface ids left un-enriched; asked again after ${this.failureBackoffSeconds} s`,
           error: outcome.error,
-        };
+        });
+        break;
       }
       found += outcome.found;
       notFound += batch.length - outcome.found;
@@ -144,39 +207,57 @@ class EniDirectory implements EniCache {
       cached: interfaceIds.size - missing.length,
       found,
       notFound,
-      failed: 0,
+      failed,
+      skipped,
+      tagsTruncated,
       calls,
+      ...(error === undefined ? {} : { error }),
     };
   }
 
-  /** Describes one batch; stores found and not-found answers on success. */
+  /** Describes one batch, page by page; stores the answers on success. */
   private async describe(
-    batch: readonly string[]
-  ): Promise<{ found: number; calls: number; error?: string }> {
+    batch: readonly string[],
+    deadline: number
+  ): Promise<DescribeOutcome> {
     const described = new Map<string, EniMetadata>();
     let calls = 0;
+    let tagsTruncated = 0;
+    let nextToken: string | undefined;
     try {
-      const pages = paginateDescribeNetworkInterfaces(
-        { client: this.client, pageSize: PAGE_SIZE },
-        { Filters: [{ Name: 'network-interface-id', Values: [...batch] }] }
-      );
-      for await (const page of pages) {
+      do {
+        const input = nextToken
+          ? {
+              Filters: [{ Name: 'network-interface-id', Values: [...batch] }],
+              MaxResults: PAGE_SIZE,
+              NextToken: nextToken,
+            }
+          : {
+              Filters: [{ Name: 'network-interface-id', Values: [...batch] }],
+              MaxResults: PAGE_SIZE,
+            };
         calls++;
+        const page = await beforeDeadline(
+          'EC2 DescribeNetworkInterfaces',
+          deadline,
+          (abortSignal) =>
+            this.client.send(new DescribeNetworkInterfacesCommand(input), {
+              abortSignal,
+            })
+        );
         for (const eni of page.NetworkInterfaces ?? []) {
-          if (eni.NetworkInterfaceId) {
-            described.set(eni.NetworkInterfaceId, metadataOf(eni));
-          }
+          if (!eni.NetworkInterfaceId) continue;
+          const { tags, truncated } = tagsOf(eni);
+          if (truncated) tagsTruncated++;
+          described.set(eni.NetworkInterfaceId, metadataOf(eni, tags));
         }
-      }
+        nextToken = page.NextToken || undefined;
+      } while (nextToken !== undefined);
     } catch (error) {
-      return {
-        found: 0,
-        calls: Math.max(calls, 1),
-        error: describeError(error),
-      };
+      return { found: 0, calls, tagsTruncated, error };
     }
     for (const id of batch) this.cache.store(id, described.get(id) ?? null);
-    return { found: described.size, calls };
+    return { found: described.size, calls, tagsTruncated };
   }
 }
 

@@ -21,16 +21,19 @@ import type {
   Reingester,
   ReingestTarget,
 } from '../firehose/process-event.ts';
+import {
+  DEPENDENCY,
+  type DependencyFailures,
+  dependencyFailures,
+} from '../observability/dependency-failures.ts';
 import { logger } from '../observability/logger.ts';
+import { beforeDeadline, CLIENT_TIMEOUTS } from './deadline.ts';
 
 /** PutRecordBatch and PutRecords take at most 500 records per call. */
 const MAX_CALL_RECORDS = 500;
 
 /** PutRecordBatch takes at most 4 MiB per call (PutRecords 5 MiB). */
 const MAX_CALL_BYTES = 4 * 1024 * 1024;
-
-/** Longest delay a Node timer takes (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Error names worth retrying besides 5xx and network failures. */
 const RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
@@ -57,6 +60,8 @@ interface RetryOptions {
   readonly sleep: (ms: number) => Promise<void>;
   /** In [0, 1): the jitter. */
   readonly random: () => number;
+  /** Where failed calls are logged and counted. */
+  readonly failures: DependencyFailures;
 }
 
 const DEFAULT_RETRY: RetryOptions = {
@@ -66,11 +71,38 @@ const DEFAULT_RETRY: RetryOptions = {
   now: Date.now,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
+  failures: dependencyFailures,
 };
 
 /** Per entry after a call: put, to retry, or failed for good. */
 const OUTCOME = { PUT: 1, RETRY: 2, FAILED: 3 } as const;
 type Outcome = (typeof OUTCOME)[keyof typeof OUTCOME];
+
+/** One entry of a 200 answer, with its error when it failed. */
+interface EntryOutcome {
+  readonly outcome: Outcome;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+/** An entry is put when it has an id (RecordId / SequenceNumber) and no ErrorCode. */
+function entryOutcome(
+  id: string | undefined,
+  entry: { ErrorCode?: string; ErrorMessage?: string } | undefined
+): EntryOutcome {
+  if (id !== undefined && !entry?.ErrorCode) return { outcome: OUTCOME.PUT };
+  return {
+    outcome: OUTCOME.RETRY,
+    errorCode: entry?.ErrorCode ?? 'MissingEntryResult',
+    errorMessage:
+      entry?.ErrorMessage ?? 'the answer has no result for this record',
+  };
+}
+
+/** The dependency a target's calls go to, for logs and metrics. */
+function dependencyOf(target: ReingestTarget) {
+  return target.kind === 'firehose' ? DEPENDENCY.FIREHOSE : DEPENDENCY.KINESIS;
+}
 
 /**
  * True for a thrown error a later attempt may not hit: throttling, a server
@@ -220,23 +252,58 @@ class SdkReingester implements Reingester {
     call: readonly number[],
     deadline: number
   ): Promise<Outcome[]> {
-    // The abort keeps a hung call from outliving the deadline.
-    const left = Math.min(deadline - this.retry.now(), MAX_TIMER_MS);
-    const options = { abortSignal: AbortSignal.timeout(Math.max(1, left)) };
+    const operation =
+      target.kind === 'firehose'
+        ? `PutRecordBatch ${target.streamName}`
+        : `PutRecords ${target.streamArn}`;
     try {
-      return target.kind === 'firehose'
-        ? await this.putFirehose(target.streamName, entries, call, options)
-        : await this.putKinesis(target.streamArn, entries, call, options);
+      // The deadline keeps a hung call from outliving the invocation.
+      const outcomes = await beforeDeadline(
+        operation,
+        deadline,
+        (abortSignal) =>
+          target.kind === 'firehose'
+            ? this.putFirehose(target.streamName, entries, call, {
+                abortSignal,
+              })
+            : this.putKinesis(target.streamArn, entries, call, {
+                abortSignal,
+              }),
+        this.retry.now
+      );
+      this.reportEntryErrors(target, operation, outcomes);
+      return outcomes.map((outcome) => outcome.outcome);
     } catch (error) {
       const retryable = isRetryable(error);
-      logger.warn('re-ingestion call failed', {
-        error: (error as Error)?.name,
-        message: (error as Error)?.message,
-        retryable,
-        records: call.length,
+      this.retry.failures.report({
+        dependency: dependencyOf(target),
+        operation,
+        consequence: retryable
+          ? `${call.length} records retried with backoff until the invocation deadline`
+          : `${call.length} records answered ProcessingFailed (reingest_failed); Firehose keeps them under the error prefix`,
+        error,
       });
       return call.map(() => (retryable ? OUTCOME.RETRY : OUTCOME.FAILED));
     }
+  }
+
+  /** A 200 answer with failed entries: one report naming the first error. */
+  private reportEntryErrors(
+    target: ReingestTarget,
+    operation: string,
+    outcomes: readonly EntryOutcome[]
+  ): void {
+    const failed = outcomes.filter((o) => o.outcome !== OUTCOME.PUT);
+    const first = failed.find((o) => o.errorCode !== undefined);
+    if (first === undefined) return;
+    const error = new Error(first.errorMessage ?? '');
+    error.name = first.errorCode!;
+    this.retry.failures.report({
+      dependency: dependencyOf(target),
+      operation,
+      consequence: `${failed.length} of ${outcomes.length} records failed in a 200 answer; retried with backoff until the invocation deadline`,
+      error,
+    });
   }
 
   private async putFirehose(
@@ -244,7 +311,7 @@ class SdkReingester implements Reingester {
     entries: readonly ReingestEntry[],
     call: readonly number[],
     options: { abortSignal: AbortSignal }
-  ): Promise<Outcome[]> {
+  ): Promise<EntryOutcome[]> {
     const output = await this.firehose.send(
       new PutRecordBatchCommand({
         DeliveryStreamName: streamName,
@@ -253,12 +320,9 @@ class SdkReingester implements Reingester {
       options
     );
     const responses = output.RequestResponses ?? [];
-    return call.map((_, i) => {
-      const response = responses[i];
-      return response?.RecordId !== undefined && !response.ErrorCode
-        ? OUTCOME.PUT
-        : OUTCOME.RETRY;
-    });
+    return call.map((_, i) =>
+      entryOutcome(responses[i]?.RecordId, responses[i])
+    );
   }
 
   private async putKinesis(
@@ -266,7 +330,7 @@ class SdkReingester implements Reingester {
     entries: readonly ReingestEntry[],
     call: readonly number[],
     options: { abortSignal: AbortSignal }
-  ): Promise<Outcome[]> {
+  ): Promise<EntryOutcome[]> {
     const output = await this.kinesis.send(
       new PutRecordsCommand({
         StreamARN: streamArn,
@@ -279,19 +343,16 @@ class SdkReingester implements Reingester {
       options
     );
     const records = output.Records ?? [];
-    return call.map((_, i) => {
-      const record = records[i];
-      return record?.SequenceNumber !== undefined && !record.ErrorCode
-        ? OUTCOME.PUT
-        : OUTCOME.RETRY;
-    });
+    return call.map((_, i) =>
+      entryOutcome(records[i]?.SequenceNumber, records[i])
+    );
   }
 }
 
 /** Client settings: one attempt per call, since the adapter retries. */
 const CLIENT_CONFIG = {
   maxAttempts: 1,
-  requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
+  requestHandler: CLIENT_TIMEOUTS,
 } as const;
 
 /** Created once per cold start; the region and endpoint come from the environment. */

@@ -30,6 +30,38 @@ interface EniCache {
 }
 
 /**
+ * Most characters of tag keys and values kept per interface. EC2 allows 50
+ * tags of up to 128 + 256 characters (19,200 characters, about 40 KB of heap
+ * per entry); typical tags are a few dozen characters. Tags past the cap (in
+ * EC2's order) are left out of `eni_tags`, so one entry takes at most about
+ * 2.3 KB of heap and 20,000 entries about 44 MiB (docs/enrichment.md).
+ * Source of the limits:
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html#tag-restrictions
+ */
+const MAX_TAG_CHARS = 1024;
+
+/**
+ * An object with exactly the given own properties and no prototype: a tag
+ * named `__proto__` or `constructor` is kept as data, never touching a
+ * prototype (an assignment to `__proto__` on a plain object sets the
+ * prototype and drops the tag).
+ */
+function plainRecord(
+  entries: Iterable<readonly [string, string]>
+): Record<string, string> {
+  const record = Object.create(null) as Record<string, string>;
+  for (const [key, value] of entries) {
+    Object.defineProperty(record, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return record;
+}
+
+/**
  * The flat output keys for one interface, built once per cache fill:
  * `eni_instance_id`, `eni_security_group_ids`, `eni_subnet_id`, `eni_vpc_id`,
  * `eni_description`, `eni_interface_type`, `eni_tags`.
@@ -46,8 +78,11 @@ function eniFields(meta: EniMetadata): Readonly<Enrichment> {
   if (meta.vpcId) fields.eni_vpc_id = meta.vpcId;
   if (meta.description) fields.eni_description = meta.description;
   if (meta.interfaceType) fields.eni_interface_type = meta.interfaceType;
-  if (Object.keys(meta.tags).length > 0) {
-    fields.eni_tags = Object.freeze({ ...meta.tags });
+  const tags = Object.keys(meta.tags);
+  if (tags.length > 0) {
+    fields.eni_tags = Object.freeze(
+      plainRecord(tags.map((key) => [key, meta.tags[key]!] as const))
+    );
   }
   return Object.freeze(fields);
 }
@@ -58,25 +93,80 @@ interface EniCacheOptions {
   readonly ttlSeconds?: number;
   /** Entries kept before the least recently used is evicted (ENI_CACHE_MAX_ENTRIES, default 10000). */
   readonly maxEntries?: number;
+  /** Estimated bytes kept before the least recently used is evicted (default 64 MiB). */
+  readonly maxBytes?: number;
   /** Milliseconds since the epoch; tests pass a fake clock. */
   readonly now?: () => number;
 }
 
+/** What a cached entry says: described, unknown to EC2, or lookup failed. */
+const ENTRY = { FOUND: 1, NOT_FOUND: 2, FAILED: 3 } as const;
+type EntryKind = (typeof ENTRY)[keyof typeof ENTRY];
+
 /** A cached answer: the keys to add, or undefined for not found / failed. */
 interface Entry {
   readonly fields: Readonly<Enrichment> | undefined;
+  readonly kind: EntryKind;
   readonly expiresAt: number;
+  /** {@link entryBytes} of the entry, for the byte bound. */
+  readonly bytes: number;
 }
 
 /** ENI_CACHE_TTL_SECONDS default. */
 const DEFAULT_TTL_SECONDS = 900;
 /** ENI_CACHE_MAX_ENTRIES default. */
 const DEFAULT_MAX_ENTRIES = 10_000;
+/**
+ * Default bound of the cache's estimated size: 96 MiB, under a fifth of the
+ * template's 512 MB, whatever ENI_CACHE_MAX_ENTRIES says. 20,000 entries at
+ * the tag cap ({@link MAX_TAG_CHARS}) take less (docs/enrichment.md).
+ */
+const DEFAULT_MAX_BYTES = 96 * 1024 * 1024;
 
 /**
- * A TTL + LRU cache of interface metadata, kept across invocations. Entries
- * are refreshed in recency when a batch asks for them ({@link missing}), not
- * on every line, so lookups stay a single Map read.
+ * Fixed cost of one cache entry besides its strings (the Map slot, the entry
+ * and fields objects, the frozen arrays), chosen so that the estimate stays
+ * above the measured heap: `node --expose-gc --import tsx
+ * test/aws/helpers/eni-cache-memory.ts` measured 1,048 B per typical entry
+ * (estimate 1,189) and 2,298 B at the tag cap (estimate 3,116).
+ */
+const ENTRY_OVERHEAD_BYTES = 600;
+
+/**
+ * Estimated heap bytes of one entry: the fixed overhead plus two bytes per
+ * character of its id and of every string it holds (V8 may store Latin-1
+ * strings in one byte per character, so this over-counts them).
+ */
+function entryBytes(id: string, fields: Readonly<Enrichment> | undefined) {
+  let chars = id.length;
+  if (fields !== undefined) chars += charsOf(fields);
+  return ENTRY_OVERHEAD_BYTES + 2 * chars;
+}
+
+/** Characters of every key and string value, arrays and objects included. */
+function charsOf(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (typeof value !== 'object' || value === null) return 0;
+  let chars = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) chars += charsOf(item);
+    return chars;
+  }
+  for (const key in value) {
+    chars += key.length + charsOf((value as Record<string, unknown>)[key]);
+  }
+  return chars;
+}
+
+/**
+ * A TTL + LRU cache of interface metadata, kept across invocations, bounded
+ * by entries and by estimated bytes. Entries are refreshed in recency when a
+ * batch asks for them ({@link missing}), not on every line, so lookups stay a
+ * single Map read.
+ *
+ * Lookups that find no usable answer (never fetched, evicted, expired, or the
+ * lookup failed) are counted in {@link degraded}: those lines go out without
+ * the eni keys. A "not found" answer from EC2 is an answer, not counted.
  *
  * @example
  * const cache = new EniMetadataCache({ ttlSeconds: 900, maxEntries: 10_000 });
@@ -85,13 +175,20 @@ const DEFAULT_MAX_ENTRIES = 10_000;
 class EniMetadataCache implements EniCache {
   readonly ttlMs: number;
   readonly maxEntries: number;
+  readonly maxBytes: number;
+  /** Lookups that found no usable answer since the last {@link takeCounts}. */
+  degraded = 0;
+  /** Entries evicted by the entry or byte bound since the last {@link takeCounts}. */
+  evicted = 0;
   private readonly now: () => number;
   /** Map order is recency order: the first key is the least recently used. */
   private readonly entries = new Map<string, Entry>();
+  private totalBytes = 0;
 
   constructor(options: EniCacheOptions = {}) {
     this.ttlMs = (options.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000;
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.now = options.now ?? Date.now;
   }
 
@@ -100,10 +197,30 @@ class EniMetadataCache implements EniCache {
     return this.entries.size;
   }
 
+  /** Estimated bytes held ({@link entryBytes} summed). */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
   lookup(interfaceId: string): Readonly<Enrichment> | undefined {
     const entry = this.entries.get(interfaceId);
-    if (entry === undefined || entry.expiresAt <= this.now()) return undefined;
+    if (
+      entry === undefined ||
+      entry.expiresAt <= this.now() ||
+      entry.kind === ENTRY.FAILED
+    ) {
+      this.degraded++;
+      return undefined;
+    }
     return entry.fields;
+  }
+
+  /** Returns and resets the degraded-lookup and eviction counts. */
+  takeCounts(): { degraded: number; evicted: number } {
+    const counts = { degraded: this.degraded, evicted: this.evicted };
+    this.degraded = 0;
+    this.evicted = 0;
+    return counts;
   }
 
   /**
@@ -127,32 +244,52 @@ class EniMetadataCache implements EniCache {
 
   /** Caches an interface's metadata, or `null` for "EC2 does not know it". */
   store(interfaceId: string, meta: EniMetadata | null): void {
-    this.put(
-      interfaceId,
-      meta === null ? undefined : eniFields(meta),
-      this.ttlMs
-    );
+    if (meta === null) {
+      this.put(interfaceId, undefined, ENTRY.NOT_FOUND, this.ttlMs);
+    } else {
+      this.put(interfaceId, eniFields(meta), ENTRY.FOUND, this.ttlMs);
+    }
   }
 
   /**
    * Remembers that a lookup failed, so the ids are not asked for again for
-   * `seconds` (lines stay un-enriched meanwhile).
+   * `seconds` (lines stay un-enriched meanwhile, and are counted).
    */
   storeFailure(interfaceIds: Iterable<string>, seconds: number): void {
-    for (const id of interfaceIds) this.put(id, undefined, seconds * 1000);
+    for (const id of interfaceIds) {
+      this.put(id, undefined, ENTRY.FAILED, seconds * 1000);
+    }
   }
 
   private put(
     id: string,
     fields: Readonly<Enrichment> | undefined,
+    kind: EntryKind,
     ttlMs: number
   ): void {
-    this.entries.delete(id);
-    this.entries.set(id, { fields, expiresAt: this.now() + ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    this.remove(id);
+    const bytes = entryBytes(id, fields);
+    this.entries.set(id, {
+      fields,
+      kind,
+      expiresAt: this.now() + ttlMs,
+      bytes,
+    });
+    this.totalBytes += bytes;
+    while (
+      this.entries.size > this.maxEntries ||
+      (this.totalBytes > this.maxBytes && this.entries.size > 1)
+    ) {
+      this.remove(this.entries.keys().next().value as string);
+      this.evicted++;
     }
+  }
+
+  private remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    this.entries.delete(id);
+    this.totalBytes -= entry.bytes;
   }
 }
 
@@ -182,9 +319,13 @@ class EniEnricher implements Enricher {
 
 export type { EniCache, EniCacheOptions, EniMetadata };
 export {
+  DEFAULT_MAX_BYTES,
   DEFAULT_MAX_ENTRIES,
   DEFAULT_TTL_SECONDS,
   EniEnricher,
   EniMetadataCache,
   eniFields,
+  entryBytes,
+  MAX_TAG_CHARS,
+  plainRecord,
 };

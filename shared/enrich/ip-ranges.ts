@@ -54,15 +54,27 @@ function boundsOf(cidr: Cidr): readonly [bigint, bigint] {
   return [start, start + (1n << hostBits) - 1n];
 }
 
-/** Boundary points of all prefixes, sorted and unique. */
+/**
+ * Boundary points of all prefixes, sorted and unique. A sorted array rather
+ * than a Set or Map of bigints: V8 hashes IPv6 boundaries (whose low 64 bits
+ * are all zero) into the same buckets, which made 2,000 IPv6 prefixes take
+ * 2 s to index; sorting takes milliseconds.
+ */
 function boundariesOf(prefixes: readonly RankedPrefix[]): bigint[] {
-  const points = new Set<bigint>();
+  const points: bigint[] = [];
   for (const p of prefixes) {
     const [start, end] = boundsOf(p.cidr);
-    points.add(start);
-    points.add(end + 1n);
+    points.push(start, end + 1n);
   }
-  return [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  points.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let unique = 0;
+  for (let i = 0; i < points.length; i++) {
+    if (i === 0 || points[i] !== points[unique - 1]) {
+      points[unique++] = points[i]!;
+    }
+  }
+  points.length = unique;
+  return points;
 }
 
 /**
@@ -72,15 +84,14 @@ function boundariesOf(prefixes: readonly RankedPrefix[]): bigint[] {
  */
 function flatten(prefixes: readonly RankedPrefix[]): IntervalTable<bigint> {
   const points = boundariesOf(prefixes);
-  const indexOf = new Map(points.map((point, i) => [point, i]));
   const winners = new Array<RankedPrefix | undefined>(points.length);
   const order = prefixes
     .map((p, i) => ({ p, i }))
     .sort((a, b) => a.p.rank - b.p.rank || b.i - a.i);
   for (const { p } of order) {
     const [start, end] = boundsOf(p.cidr);
-    const last = indexOf.get(end + 1n)!;
-    for (let k = indexOf.get(start)!; k < last; k++) winners[k] = p;
+    const last = floorIndex(points, end + 1n);
+    for (let k = floorIndex(points, start); k < last; k++) winners[k] = p;
   }
   const table: IntervalTable<bigint> = { starts: [], ends: [], matches: [] };
   for (let k = 0; k < points.length - 1; k++) {
@@ -123,53 +134,103 @@ function floorIndex<T extends number | bigint>(
   return found;
 }
 
+/** The indexed prefixes of one document. */
+interface IndexedRanges {
+  readonly createDate: string;
+  readonly syncToken: string;
+  readonly source: string;
+  readonly prefixCount: number;
+  readonly v4Starts: Uint32Array;
+  readonly v4Ends: Uint32Array;
+  readonly v4Matches: readonly IpRangeMatch[];
+  readonly v6: IntervalTable<bigint>;
+}
+
+function indexRanges(
+  meta: { createDate: string; syncToken: string; source: string },
+  prefixes: readonly RankedPrefix[]
+): IndexedRanges {
+  const v4 = flatten(prefixes.filter((p) => p.cidr.version === 4));
+  return {
+    ...meta,
+    prefixCount: prefixes.length,
+    v4Starts: Uint32Array.from(v4.starts, Number),
+    v4Ends: Uint32Array.from(v4.ends, Number),
+    v4Matches: v4.matches,
+    v6: flatten(prefixes.filter((p) => p.cidr.version === 6)),
+  };
+}
+
 /**
  * A loaded ip-ranges.json. Lookups are O(log intervals) and allocation-free
- * for IPv4; IPv6 builds one bigint per lookup.
+ * for IPv4; IPv6 builds one bigint per lookup. A warm container swaps in a
+ * newer document with {@link IpRangeTable.replaceWith}; the enricher keeps
+ * its reference.
  *
  * @example parseIpRanges(json).lookup4(0x34_5f_80_b3)?.service // 'S3'
  */
 class IpRangeTable {
-  /** The file's `createDate` (`YYYY-MM-DD-hh-mm-ss`): the snapshot's age. */
-  readonly createDate: string;
-  readonly syncToken: string;
-  /** Where the table was loaded from, for logs. */
-  readonly source: string;
-  /** Published prefixes read (IPv4 + IPv6). */
-  readonly prefixCount: number;
-  private readonly v4Starts: Uint32Array;
-  private readonly v4Ends: Uint32Array;
-  private readonly v4Matches: readonly IpRangeMatch[];
-  private readonly v6: IntervalTable<bigint>;
+  private ranges: IndexedRanges;
 
   constructor(
     meta: { createDate: string; syncToken: string; source: string },
     prefixes: readonly RankedPrefix[]
   ) {
-    this.createDate = meta.createDate;
-    this.syncToken = meta.syncToken;
-    this.source = meta.source;
-    this.prefixCount = prefixes.length;
-    const v4 = flatten(prefixes.filter((p) => p.cidr.version === 4));
-    this.v4Starts = Uint32Array.from(v4.starts, Number);
-    this.v4Ends = Uint32Array.from(v4.ends, Number);
-    this.v4Matches = v4.matches;
-    this.v6 = flatten(prefixes.filter((p) => p.cidr.version === 6));
+    this.ranges = indexRanges(meta, prefixes);
+  }
+
+  /**
+   * A table with no prefixes (every lookup misses), for a function whose
+   * ip-ranges could not be loaded yet; `loaded` is false.
+   */
+  static empty(source: string): IpRangeTable {
+    return new IpRangeTable({ createDate: '', syncToken: '', source }, []);
+  }
+
+  /** The file's `createDate` (`YYYY-MM-DD-hh-mm-ss`): the snapshot's age. */
+  get createDate(): string {
+    return this.ranges.createDate;
+  }
+
+  get syncToken(): string {
+    return this.ranges.syncToken;
+  }
+
+  /** Where the table was loaded from, for logs. */
+  get source(): string {
+    return this.ranges.source;
+  }
+
+  /** Published prefixes read (IPv4 + IPv6). */
+  get prefixCount(): number {
+    return this.ranges.prefixCount;
+  }
+
+  /** False for {@link IpRangeTable.empty}: no document loaded yet. */
+  get loaded(): boolean {
+    return this.ranges.syncToken !== '';
+  }
+
+  /** Takes the prefixes and metadata of `next` (a newer document). */
+  replaceWith(next: IpRangeTable): void {
+    this.ranges = next.ranges;
   }
 
   /** The match for an IPv4 address given as an unsigned 32-bit number. */
   lookup4(value: number): IpRangeMatch | undefined {
-    const i = floorIndex(this.v4Starts, value);
-    return i >= 0 && value <= this.v4Ends[i]! ? this.v4Matches[i] : undefined;
+    const { v4Starts, v4Ends, v4Matches } = this.ranges;
+    const i = floorIndex(v4Starts, value);
+    return i >= 0 && value <= v4Ends[i]! ? v4Matches[i] : undefined;
   }
 
   /** The match for an IPv6 address given as 16 bytes. */
   lookup6(bytes: Uint8Array): IpRangeMatch | undefined {
-    if (this.v6.starts.length === 0) return undefined;
+    const { v6 } = this.ranges;
+    if (v6.starts.length === 0) return undefined;
     let value = 0n;
     for (let i = 0; i < 16; i++) value = (value << 8n) | BigInt(bytes[i]!);
-    const i = floorIndex(this.v6.starts, value);
-    return i >= 0 && value <= this.v6.ends[i]! ? this.v6.matches[i] : undefined;
+    const i = floorIndex(v6.starts, value);
+    return i >= 0 && value <= v6.ends[i]! ? v6.matches[i] : undefined;
   }
 }
 
@@ -257,8 +318,9 @@ const BUNDLED_SOURCE = 'bundled shared/enrich/data/ip-ranges.sample.json';
 
 /**
  * The bundled sample: a few real prefixes in ip-ranges.json's shape, for
- * tests and local runs. Production sets IP_RANGES_S3_URI to a copy of
- * https://ip-ranges.amazonaws.com/ip-ranges.json.
+ * unit tests only. The function never loads it: it fetches
+ * https://ip-ranges.amazonaws.com/ip-ranges.json (or IP_RANGES_URL, or
+ * IP_RANGES_S3_URI) itself; see shared/aws/ip-ranges-source.ts.
  *
  * @example loadBundledIpRanges().createDate // '2021-01-27-21-34-18'
  */

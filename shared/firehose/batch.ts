@@ -26,6 +26,11 @@ import { MALFORMED } from '../flowlog/errors.ts';
 import { addAudit, type UnexpectedValueTally } from '../flowlog/value-audit.ts';
 import type { RecordTransformer } from './record-transformer.ts';
 import {
+  MARKER_BYTES,
+  markForReingestion,
+  readReingestMarker,
+} from './reingest-marker.ts';
+import {
   base64Length,
   ENTRY_BASE_BYTES,
   entryBytes,
@@ -42,6 +47,9 @@ const DEFAULT_RESPONSE_BUDGET_BYTES = 6_000_000;
 
 /** Firehose's largest record (1,000 KiB): the cap of a re-ingested record. */
 const MAX_REINGEST_RECORD_BYTES = 1_024_000;
+
+/** A split payload's cap: one Firehose record less the re-ingestion marker. */
+const MAX_SPLIT_PAYLOAD_BYTES = MAX_REINGEST_RECORD_BYTES - MARKER_BYTES;
 
 /** `\n`, 0x0A: ends every line of a split record. */
 const NEWLINE = Buffer.from('\n', 'latin1');
@@ -293,7 +301,7 @@ function splitPayloads(
     let parts: Buffer[] = [];
     let size = 0;
     for (const line of lines) {
-      if (size > 0 && size + line.length + 1 > MAX_REINGEST_RECORD_BYTES) {
+      if (size > 0 && size + line.length + 1 > MAX_SPLIT_PAYLOAD_BYTES) {
         payloads.push(Buffer.concat(parts, size));
         parts = [];
         size = 0;
@@ -318,6 +326,8 @@ class BatchPlanner {
   private metadataKey: string | undefined;
   private metadata: FirehoseTransformationMetadata | undefined;
   private metadataBytes = 0;
+  /** Times the current record was re-ingested already (its marker). */
+  private attempt = 0;
 
   constructor(
     transformer: RecordTransformer,
@@ -335,10 +345,14 @@ class BatchPlanner {
   ): FirehoseTransformationResultRecord {
     const room = this.budget.open(index);
     this.counters.records++;
-    const bytes = this.decoder.decode(record.data);
-    if (bytes === undefined) {
+    const decoded = this.decoder.decode(record.data);
+    if (decoded === undefined) {
       return this.fail(record, index, MALFORMED.INVALID_BASE64, '');
     }
+    // A re-ingested record starts with a marker line: strip it first.
+    const marker = readReingestMarker(decoded);
+    this.attempt = marker.attempt;
+    const bytes = decoded.subarray(marker.offset);
     this.counters.bytesIn += bytes.length;
     const transformer = this.transformer;
     const status = transformer.transform(bytes);
@@ -414,9 +428,15 @@ class BatchPlanner {
       const excerpt = `${WHY_TEXT[why]}; re-ingestion is off (REINGEST=false)`;
       return this.fail(record, index, MALFORMED.REINGEST_FAILED, excerpt);
     }
+    // The loop guard: a marker line with the attempt (reingest-marker.ts).
+    const marked = markForReingestion(payloads, this.attempt);
+    if (typeof marked === 'string') {
+      const excerpt = `${WHY_TEXT[why]}; ${marked}`;
+      return this.fail(record, index, MALFORMED.REINGEST_FAILED, excerpt);
+    }
     this.reingest.push({
       index,
-      payloads,
+      payloads: marked,
       partitionKey: partitionKeyOf(record),
       why,
     });

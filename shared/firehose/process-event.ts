@@ -11,6 +11,7 @@ import type { FirehoseTransformationEvent } from 'aws-lambda';
 import type { BatchOutcome, BatchPlan } from './batch.ts';
 import { assertFirehoseEvent, planBatch, settleBatch } from './batch.ts';
 import type { RecordTransformer } from './record-transformer.ts';
+import { priorityOrder } from './reingest-marker.ts';
 
 /** Where re-ingested records go: the event's own source. */
 type ReingestTarget =
@@ -108,6 +109,10 @@ async function putAll(
  * every record ends Ok, Dropped (nothing to deliver, or re-ingested) or
  * ProcessingFailed (kept by Firehose under the error prefix).
  *
+ * Records re-ingested before (marked, see reingest-marker.ts) are answered
+ * first, so they take the budget before fresh records and are delivered
+ * rather than put back again; the response keeps input order.
+ *
  * @throws TypeError when the event is not a Firehose transformation event
  * @example const { response } = await processEvent(event, deps);
  */
@@ -116,12 +121,17 @@ async function processEvent(
   deps: ProcessDeps
 ): Promise<BatchOutcome> {
   assertFirehoseEvent(event);
-  const plan = planBatch(event, deps.transformer, {
+  const order = deps.reingester ? priorityOrder(event.records) : undefined;
+  const planned =
+    order === undefined
+      ? event
+      : { ...event, records: order.map((index) => event.records[index]!) };
+  const plan = planBatch(planned, deps.transformer, {
     budgetBytes: deps.budgetBytes,
     reingest: deps.reingester !== undefined,
   });
   if (plan.reingest.length === 0 || deps.reingester === undefined) {
-    return settleBatch(plan, []);
+    return inInputOrder(settleBatch(plan, []), order);
   }
   const put = await putAll(
     plan,
@@ -129,7 +139,22 @@ async function processEvent(
     deps.reingester,
     deps.deadline
   );
-  return settleBatch(plan, put);
+  return inInputOrder(settleBatch(plan, put), order);
+}
+
+/** Puts the answers of a batch planned in `order` back in input order. */
+function inInputOrder(
+  outcome: BatchOutcome,
+  order: readonly number[] | undefined
+): BatchOutcome {
+  if (order === undefined) return outcome;
+  const answered = outcome.response.records;
+  const records = new Array<(typeof answered)[number]>(answered.length);
+  order.forEach((index, at) => {
+    records[index] = answered[at]!;
+  });
+  outcome.response.records = records;
+  return outcome;
 }
 
 export type { ProcessDeps, ReingestEntry, Reingester, ReingestTarget };

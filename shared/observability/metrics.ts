@@ -20,8 +20,19 @@ const METRIC = {
   BYTES_IN: 'BytesIn',
   BYTES_OUT: 'BytesOut',
   RESPONSE_BYTES: 'ResponseBytes',
+  /**
+   * Lines written without the keys `eni` or `aws_service` should have added:
+   * EC2 failed or timed out, the ENI cache evicted the entry, or no
+   * ip-ranges could be loaded.
+   */
   ENRICHMENT_DEGRADED: 'EnrichmentDegraded',
 } as const;
+
+/**
+ * Prefix of `DependencyFailure_<EC2|S3|IpRangesUrl|Firehose|Kinesis>`: failed
+ * AWS calls per dependency (shared/observability/dependency-failures.ts).
+ */
+const DEPENDENCY_FAILURE_PREFIX = 'DependencyFailure';
 
 /** The function's metrics. */
 const metrics = new Metrics({
@@ -29,4 +40,4 @@ const metrics = new Metrics({
   serviceName: SERVICE_NAME,
 });
 
-export { METRIC, METRICS_NAMESPACE, metrics };
+export { DEPENDENCY_FAILURE_PREFIX, METRIC, METRICS_NAMESPACE, metrics };

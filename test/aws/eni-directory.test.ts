@@ -60,6 +60,8 @@ describe('EniDirectory', () => {
       found: 2,
       notFound: 0,
       failed: 0,
+      skipped: 0,
+      tagsTruncated: 0,
       calls: 2,
     });
     expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 2);
@@ -168,6 +170,8 @@ describe('EniDirectory', () => {
       found: 0,
       notFound: 0,
       failed: 2,
+      skipped: 0,
+      tagsTruncated: 0,
       calls: 1,
       error: 'RequestLimitExceeded: Rate exceeded',
     });

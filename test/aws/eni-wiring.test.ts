@@ -45,11 +45,11 @@ describe('ENRICH=eni wiring', () => {
     const runtime = await buildRuntime(loadConfig({ ENRICH: 'eni' }));
 
     // Act
-    const failed = await prefetchEnrichment(runtime, event);
+    const result = await prefetchEnrichment(runtime, event);
     const { response } = transformBatch(event, runtime.transformer);
 
     // Assess
-    expect(failed).toBe(0);
+    expect(result?.failed).toBe(0);
     expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
     const output = JSON.parse(
       Buffer.from(response.records[0]!.data ?? '', 'base64').toString()
@@ -70,11 +70,12 @@ describe('ENRICH=eni wiring', () => {
     const runtime = await buildRuntime(loadConfig({ ENRICH: 'eni' }));
 
     // Act
-    const failed = await prefetchEnrichment(runtime, event);
+    const result = await prefetchEnrichment(runtime, event);
     const { response } = transformBatch(event, runtime.transformer);
 
     // Assess
-    expect(failed).toBe(1);
+    expect(result?.failed).toBe(1);
+    expect(runtime.eniDirectory?.cache.takeCounts().degraded).toBe(1);
     expect(response.records[0]!.result).toBe('Ok');
     const output = JSON.parse(
       Buffer.from(response.records[0]!.data ?? '', 'base64').toString()
@@ -85,7 +86,7 @@ describe('ENRICH=eni wiring', () => {
 
   it('does nothing, and asks nothing, without ENRICH=eni', async () => {
     const runtime = await buildRuntime(loadConfig({}));
-    expect(await prefetchEnrichment(runtime, event)).toBe(0);
+    expect(await prefetchEnrichment(runtime, event)).toBeUndefined();
     expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 0);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../shared/aws/reingest.ts';
 import type { ReingestEntry } from '../../shared/firehose/process-event.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
+import { withReingestMarker } from '../../shared/firehose/reingest-marker.ts';
 import { VPC_DEFAULT_FORMAT } from '../../shared/flowlog/fields.ts';
 import { jsonTransformer } from '../helpers/pipeline.ts';
 
@@ -343,7 +344,7 @@ describe('processEvent with the SDK re-ingester', () => {
     deadline: FAR,
   });
 
-  it('drops the records it re-ingested, with the original data', async () => {
+  it('drops the records it re-ingested, with the original data after a marker', async () => {
     // Prepare
     const { adapter } = reingester();
     firehoseMock
@@ -357,8 +358,8 @@ describe('processEvent with the SDK re-ingester', () => {
     expect(firehoseMock).toHaveReceivedCommandWith(PutRecordBatchCommand, {
       DeliveryStreamName: 'flow-logs',
       Records: [
-        { Data: Buffer.from(data, 'base64') },
-        { Data: Buffer.from(data, 'base64') },
+        { Data: withReingestMarker(Buffer.from(data, 'base64'), 1) },
+        { Data: withReingestMarker(Buffer.from(data, 'base64'), 1) },
       ],
     });
     expect(outcome.counters.reingested).toBe(2);

@@ -7,6 +7,7 @@ import type {
   FirehoseTransformationResult,
 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { withReingestMarker } from '../../shared/firehose/reingest-marker.ts';
 
 interface LocalFirehose {
   url: string;
@@ -98,7 +99,12 @@ describe('re-ingestion end to end', () => {
     expect(dropped.length).toBeGreaterThan(0);
     expect(ok.length + dropped.length).toBe(event.records.length);
     expect(endpoint.received).toEqual(
-      dropped.map((r) => ({ stream: 'flow-logs', data: r.data }))
+      dropped.map((r) => ({
+        stream: 'flow-logs',
+        data: withReingestMarker(Buffer.from(r.data, 'base64'), 1).toString(
+          'base64'
+        ),
+      }))
     );
   });
 

@@ -17,6 +17,7 @@ import type {
 } from '../../shared/firehose/process-event.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import { readReingestMarker } from '../../shared/firehose/reingest-marker.ts';
 import {
   TGW_DEFAULT_FORMAT,
   VPC_DEFAULT_FORMAT,
@@ -250,9 +251,13 @@ describe('response budget property', () => {
         expect(records.map((x) => x.recordId)).toEqual(
           built.event.records.map((x) => x.recordId)
         );
-        const putData = new Set(put.map((e) => e.data.toString('base64')));
+        // Each put carries the re-ingestion marker line before the data.
+        const unmarked = put.map((e) =>
+          e.data.subarray(readReingestMarker(e.data).offset)
+        );
+        const putData = new Set(unmarked.map((d) => d.toString('base64')));
         const putLines = new Set(
-          put.flatMap((e) => e.data.toString('utf8').split('\n'))
+          unmarked.flatMap((d) => d.toString('utf8').split('\n'))
         );
         records.forEach((answer, i) => {
           const original = built.originals[i];

@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MALFORMED } from '../../shared/flowlog/errors.ts';
-import { METRIC } from '../../shared/observability/metrics.ts';
+import { DEPENDENCY } from '../../shared/observability/dependency-failures.ts';
+import {
+  DEPENDENCY_FAILURE_PREFIX,
+  METRIC,
+} from '../../shared/observability/metrics.ts';
 import { type Evaluated, evaluateTemplate } from './helpers/intrinsics.ts';
 import { functionEnvironment } from './helpers/settings.ts';
 import { loadTemplate, MAIN_TEMPLATE, REPO_ROOT } from './helpers/template.ts';
@@ -78,6 +82,9 @@ function publishedNames(): string[] {
   return [
     ...Object.values(METRIC),
     ...Object.values(MALFORMED).map((reason) => `Malformed_${reason}`),
+    ...Object.values(DEPENDENCY).map(
+      (dependency) => `${DEPENDENCY_FAILURE_PREFIX}_${dependency}`
+    ),
   ];
 }
 

@@ -6,6 +6,7 @@ import {
   settleBatch,
   transformBatch,
 } from '../../../shared/firehose/batch.ts';
+import { withReingestMarker } from '../../../shared/firehose/reingest-marker.ts';
 import {
   base64Length,
   entryBytes,
@@ -143,7 +144,9 @@ describe('planBatch within the response budget', () => {
     );
     for (const request of plan.reingest) {
       expect(request.why).toBe('overflow');
-      expect(request.payloads).toEqual([Buffer.from(lines(20))]);
+      expect(request.payloads).toEqual([
+        withReingestMarker(Buffer.from(lines(20)), 1),
+      ]);
       expect(plan.response.records[request.index]).toEqual({
         recordId: `id-${request.index}`,
         result: 'ProcessingFailed',

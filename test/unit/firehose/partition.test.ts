@@ -7,6 +7,10 @@ import {
   safePartitionValue,
 } from '../../../shared/firehose/partition.ts';
 import { RecordTransformer } from '../../../shared/firehose/record-transformer.ts';
+import {
+  readReingestMarker,
+  withReingestMarker,
+} from '../../../shared/firehose/reingest-marker.ts';
 import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
 import type { FlowLogFormat } from '../../../shared/flowlog/format.ts';
 import { parseFormat } from '../../../shared/flowlog/format.ts';
@@ -226,8 +230,8 @@ describe('partitioning in a batch', () => {
         why: 'split',
         partitionKey: undefined,
         payloads: [
-          Buffer.from(`${V2_AT_04}\n${V2_AT_04}\n`),
-          Buffer.from(`${V2_AT_06}\n`),
+          withReingestMarker(Buffer.from(`${V2_AT_04}\n${V2_AT_04}\n`), 1),
+          withReingestMarker(Buffer.from(`${V2_AT_06}\n`), 1),
         ],
       },
     ]);
@@ -291,9 +295,12 @@ describe('partitioning in a batch', () => {
       reingest: true,
     });
     // Assess
-    const payloads = plan.reingest[0]?.payloads ?? [];
+    const marked = plan.reingest[0]?.payloads ?? [];
+    const payloads = marked.map((p) =>
+      p.subarray(readReingestMarker(p).offset)
+    );
     expect(payloads.length).toBe(3);
-    for (const payload of payloads) {
+    for (const payload of marked) {
       expect(payload.length).toBeLessThanOrEqual(1_024_000);
       expect(payload.at(-1)).toBe(0x0a);
     }

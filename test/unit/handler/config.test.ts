@@ -41,6 +41,8 @@ describe('loadConfig', () => {
       eniCacheMaxEntries: 10_000,
       communityIdSeed: 0,
       ipRangesS3Uri: undefined,
+      ipRangesUrl: undefined,
+      ipRangesTtlSeconds: 43_200,
     });
     expect(config.internalCidrs).toContain('10.0.0.0/8');
   });
@@ -138,6 +140,12 @@ describe('loadConfig', () => {
     ['ENRICH', 'protocol,geo', 'CONFIG_NOT_ALLOWED'],
     ['ENRICH', 'protocol,PROTOCOL', 'CONFIG_REPEATED_ITEM'],
     ['FILTER', `dstport = ${'1'.repeat(4090)}`, 'CONFIG_TOO_LONG'],
+    // Plain HTTP only to this machine (a local stand-in of the endpoint).
+    ['IP_RANGES_URL', 'http://example.com/ip-ranges.json', 'CONFIG_PATTERN'],
+    ['IP_RANGES_URL', 'ip-ranges.json', 'CONFIG_PATTERN'],
+    ['IP_RANGES_URL', 'http://127.0.0.1.example.com/x', 'CONFIG_PATTERN'],
+    ['IP_RANGES_TTL_SECONDS', '60', 'CONFIG_OUT_OF_RANGE'],
+    ['IP_RANGES_TTL_SECONDS', '604801', 'CONFIG_OUT_OF_RANGE'],
   ])('refuses %s=%s (%s)', (name, value, code) => {
     // Act
     const error = errorOf({ [name]: value });
@@ -145,6 +153,32 @@ describe('loadConfig', () => {
     // Assess
     expect(error.code).toBe(code);
     expect(error.setting).toBe(name);
+  });
+
+  it('refuses IP_RANGES_URL together with IP_RANGES_S3_URI', () => {
+    const error = errorOf({
+      IP_RANGES_URL: 'https://mirror.example.com/ip-ranges.json',
+      IP_RANGES_S3_URI: 's3://bucket/ip-ranges.json',
+    });
+    expect(error).toMatchObject({
+      code: 'CONFIG_NOT_ALLOWED',
+      setting: 'IP_RANGES_URL',
+    });
+    expect(error.message).toContain(
+      "IP_RANGES_URL: 'https://mirror.example.com/ip-ranges.json' is set together with IP_RANGES_S3_URI; expected IP_RANGES_URL or IP_RANGES_S3_URI, not both"
+    );
+  });
+
+  it('accepts https, loopback http and file: URLs for IP_RANGES_URL', () => {
+    for (const url of [
+      'https://ip-ranges.amazonaws.com/ip-ranges.json',
+      'http://127.0.0.1:8080/ip-ranges.json',
+      'http://localhost/ip-ranges.json',
+      'http://[::1]:9000/',
+      'file:///opt/ip-ranges.json',
+    ]) {
+      expect(loadConfig({ IP_RANGES_URL: url }).ipRangesUrl).toBe(url);
+    }
   });
 
   it('names both spellings of a key listed twice in PARTITION_KEYS', () => {

@@ -1,5 +1,13 @@
 // The AWS edge: the bundled contract of the handler module as Lambda loads it.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  DescribeNetworkInterfacesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const LINE =
@@ -40,6 +48,10 @@ describe('handler', () => {
   beforeEach(() => {
     printed = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
       printed.push(String(chunk));
       return true;
     });
@@ -100,5 +112,92 @@ describe('handler', () => {
     await expect(loadHandler({ OUTPUT_FORMAT: 'csv' })).rejects.toThrow(
       "OUTPUT_FORMAT: 'csv' is not allowed; expected one of json, ocsf, ecs (any case)"
     );
+  });
+
+  function emfOf(): Record<string, unknown>[] {
+    return printed
+      .flatMap((text) => text.split('\n'))
+      .filter((text) => text.includes('"_aws"'))
+      .map((text) => JSON.parse(text));
+  }
+
+  function logLines(message: string): Record<string, unknown>[] {
+    return printed
+      .flatMap((text) => text.split('\n'))
+      .filter((text) => text.includes(`"message":"${message}"`))
+      .map((text) => JSON.parse(text));
+  }
+
+  it('logs an EC2 failure once per window with its name and text, and counts it', async () => {
+    // Prepare
+    const ec2 = mockClient(EC2Client);
+    const denied = Object.assign(
+      new Error(
+        'You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/fn is not authorized to perform: ec2:DescribeNetworkInterfaces'
+      ),
+      { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }
+    );
+    ec2.on(DescribeNetworkInterfacesCommand).rejects(denied);
+    const handler = await loadHandler({
+      ENRICH: 'eni',
+      AWS_REGION: 'us-east-1',
+    });
+    // Act: two batches, two different interfaces, within one minute
+    await handler(event([b64(LINE)]), context);
+    await handler(
+      event([
+        b64(LINE.replace('eni-1235b8ca123456789', 'eni-0000000000000000a')),
+      ]),
+      context
+    );
+    // Assess
+    const failures = logLines('AWS dependency failed');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      level: 'ERROR',
+      dependency: 'EC2',
+      operation: 'DescribeNetworkInterfaces',
+      errorName: 'UnauthorizedOperation',
+      errorMessage: denied.message,
+      httpStatusCode: 403,
+    });
+    const emf = emfOf();
+    expect(emf.map((m) => m.DependencyFailure_EC2)).toEqual([1, 1]);
+    expect(emf.map((m) => m.EnrichmentDegraded)).toEqual([1, 1]);
+    expect(emf.map((m) => m.RecordsOk)).toEqual([1, 1]);
+    expect(printed.join('')).not.toContain('reserved key');
+    ec2.restore();
+  });
+
+  it('starts without ip-ranges when the endpoint is unreachable, and counts the un-enriched lines', async () => {
+    // Prepare: a port nothing listens on any more
+    const closed = createServer();
+    await new Promise<void>((resolve) =>
+      closed.listen(0, '127.0.0.1', resolve)
+    );
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const url = `http://127.0.0.1:${port}/ip-ranges.json`;
+    const handler = await loadHandler({
+      ENRICH: 'aws_service',
+      IP_RANGES_URL: url,
+    });
+    // Act
+    const response = await handler(event([b64(LINE), b64(LINE)]), context);
+    // Assess
+    expect(response.records.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+    const failure = logLines('AWS dependency failed')[0];
+    expect(failure).toMatchObject({
+      dependency: 'IpRangesUrl',
+      operation: `GET ${url}`,
+      errorName: 'TypeError',
+      errorMessage: `fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+      consequence:
+        'lines go out without <field>_aws_service keys; next attempt in 60 s',
+    });
+    expect(emfOf()[0]).toMatchObject({
+      EnrichmentDegraded: 2,
+      DependencyFailure_IpRangesUrl: 1,
+    });
   });
 });
