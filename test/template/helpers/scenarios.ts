@@ -35,6 +35,14 @@ const SOURCE_ROLE_ARN =
 const LOG_GROUP_KEY_ARN =
   'arn:aws:kms:us-east-1:123456789012:key/0123abcd-4567-89ab-cdef-0123456789ab';
 
+/** provider.location of a Security Lake custom source (CreateCustomLogSource). */
+const SECURITY_LAKE_LOCATION =
+  's3://aws-security-data-lake-us-east-1-o2kpxzbjmvzcdw6dm4rslklkkuqfjq/ext/vpc-flow-ocsf/';
+
+/** provider.roleArn of that custom source. */
+const SECURITY_LAKE_PROVIDER_ROLE_ARN =
+  'arn:aws:iam::123456789012:role/AmazonSecurityLake-Provider-vpc-flow-ocsf-us-east-1';
+
 /** Three VPC IDs for the flow log slots. */
 const VPC_IDS = [
   'vpc-0123456789abcdef0',
@@ -81,6 +89,17 @@ const MAIN_SCENARIOS: readonly Scenario[] = [
       MaxAggregationInterval: '60',
       FlowLogFormat: TGW_FORMAT,
       EnableEniEnrichment: 'true',
+    },
+  },
+  {
+    name: 'Security Lake custom source (OCSF, v2 format: no region field)',
+    parameters: {
+      FlowLogResourceIds: VPC_IDS[0],
+      OutputFormat: 'ocsf',
+      Enrich: 'protocol,tcp_flags,community_id',
+      EnableDynamicPartitioning: 'true',
+      SecurityLakeLocation: SECURITY_LAKE_LOCATION,
+      SecurityLakeProviderRoleArn: SECURITY_LAKE_PROVIDER_ROLE_ARN,
     },
   },
 ];
@@ -131,6 +150,8 @@ export type { Scenario };
 export {
   LOG_GROUP_KEY_ARN,
   MAIN_SCENARIOS,
+  SECURITY_LAKE_LOCATION,
+  SECURITY_LAKE_PROVIDER_ROLE_ARN,
   SOURCE_REQUIRED,
   SOURCE_ROLE_ARN,
   SOURCE_SCENARIOS,
