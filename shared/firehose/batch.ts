@@ -294,14 +294,18 @@ function partitionKeyOf(
  * payloads of at most one Firehose record (1,000 KiB).
  */
 function splitPayloads(
-  groups: ReadonlyMap<string, readonly Buffer[]>
+  groups: ReadonlyMap<string, readonly Buffer[]>,
+  maxLines = Number.POSITIVE_INFINITY
 ): Buffer[] {
   const payloads: Buffer[] = [];
   for (const lines of groups.values()) {
     let parts: Buffer[] = [];
     let size = 0;
     for (const line of lines) {
-      if (size > 0 && size + line.length + 1 > MAX_SPLIT_PAYLOAD_BYTES) {
+      const full =
+        size + line.length + 1 > MAX_SPLIT_PAYLOAD_BYTES ||
+        parts.length >= maxLines * 2;
+      if (size > 0 && full) {
         payloads.push(Buffer.concat(parts, size));
         parts = [];
         size = 0;
@@ -360,6 +364,9 @@ class BatchPlanner {
     addAudit(this.counters, transformer.audit, record.recordId);
     if (status === 'ProcessingFailed') {
       const reason = transformer.reason ?? MALFORMED.BAD_JSON_WRAPPER;
+      if (reason === MALFORMED.OUTPUT_TOO_LARGE && this.options.reingest) {
+        return this.splitOversized(record, index, room, bytes);
+      }
       return this.fail(record, index, reason, transformer.excerpt);
     }
     if (status === 'Dropped') {
@@ -378,6 +385,34 @@ class BatchPlanner {
       return this.defer(record, index, room, payloads, 'split');
     }
     return this.ok(record, index, room, bytes);
+  }
+
+  /**
+   * A record whose output no response can hold (a CloudWatch Logs envelope
+   * of thousands of events, say) is re-ingested as records of its lines,
+   * each with at most half the lines whose output already filled the cap,
+   * so every part fits a response of its own.
+   */
+  private splitOversized(
+    record: FirehoseTransformationEventRecord,
+    index: number,
+    room: number,
+    bytes: Buffer
+  ): FirehoseTransformationResultRecord {
+    const transformer = this.transformer;
+    const perPart = Math.max(1, Math.floor(transformer.kept / 2));
+    const lines = transformer.lineTexts(bytes);
+    if (lines === undefined || lines.length <= 1) {
+      return this.fail(
+        record,
+        index,
+        MALFORMED.OUTPUT_TOO_LARGE,
+        transformer.excerpt
+      );
+    }
+    this.counters.overflowed++;
+    const payloads = splitPayloads(new Map([['', lines]]), perPart);
+    return this.defer(record, index, room, payloads, 'overflow');
   }
 
   private ok(

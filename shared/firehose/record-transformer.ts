@@ -225,6 +225,29 @@ class RecordTransformer {
     return groups;
   }
 
+  /**
+   * The slow path for a record whose output passed what any response can
+   * hold (`output_too_large`): each of its flow-log lines, unframed (a
+   * wrapper's message decoded, a CloudWatch envelope opened), as copies, in
+   * order, header lines left out. O(bytes); nothing is transformed.
+   *
+   * @returns the lines, or undefined when the framing fails
+   * @example splitPayloads(new Map([['', t.lineTexts(bytes)!]]), 1000)
+   */
+  lineTexts(bytes: Buffer): Buffer[] | undefined {
+    const lines: Buffer[] = [];
+    const sink: LineSink = {
+      line: (text, start, end) => {
+        if (!this.isHeader(text, start, end)) {
+          lines.push(Buffer.from(text.subarray(start, end)));
+        }
+        return true;
+      },
+      wrapped: () => SINK.DECODE,
+    };
+    return this.walker.walk(bytes, sink) === undefined ? lines : undefined;
+  }
+
   private fail(reason: MalformedReason, excerpt: string): 'ProcessingFailed' {
     this.reason = reason;
     this.excerpt = excerpt.slice(0, MAX_EXCERPT_BYTES);
