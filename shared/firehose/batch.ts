@@ -230,7 +230,11 @@ function decodedLength(data: string): number {
     padding++;
   }
   const significant = data.length - padding;
-  return significant % 4 === 1 ? -1 : Math.floor((significant * 3) / 4);
+  const tail = significant % 4;
+  // RFC 4648 §3.2: padding completes the last group, so a padded text is a
+  // whole number of groups with exactly 4 − tail `=` (`…IE9L==` is not).
+  if (tail === 1 || (padding > 0 && padding !== 4 - tail)) return -1;
+  return Math.floor((significant * 3) / 4);
 }
 
 /**

@@ -98,7 +98,11 @@ describe('decodeBase64', () => {
     expect(decodeBase64(input)?.toString()).toBe(expected);
   });
 
-  it.each(['Q', 'QU!D', 'QUJD\n', 'QUJD QUJD'])('refuses %j', (input) => {
-    expect(decodeBase64(input)).toBeUndefined();
-  });
+  // RFC 4648 §3.2: `=` only completes the last group of four.
+  it.each(['Q', 'QU!D', 'QUJD\n', 'QUJD QUJD', 'QUJD==', 'QUI==', 'QQ='])(
+    'refuses %j',
+    (input) => {
+      expect(decodeBase64(input)).toBeUndefined();
+    }
+  );
 });
