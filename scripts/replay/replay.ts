@@ -218,6 +218,11 @@ class Replay {
     }
     const log = this.tap.end();
     channel.diagnosis.add(log.counters);
+    // Saved events hold records, not lines: their lines are the ones the
+    // function counted.
+    if (records.every((r) => this.sources[r.source]!.kind === 'event')) {
+      this.target.stats.lines += Number(log.counters?.lines ?? 0);
+    }
     const failures = await deliverBatch(
       records,
       outcome,
