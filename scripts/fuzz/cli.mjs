@@ -93,6 +93,10 @@ function report(summary, out) {
   for (const [key, entry] of summary.classes) {
     n++;
     console.log(`\nFAULT ${n} [${entry.kind}] ×${fmt(entry.count)}: ${key}`);
+    const framings = Object.entries(entry.framings)
+      .sort((a, b) => b[1] - a[1])
+      .map(([label, count]) => `${label} ${fmt(count)}`);
+    console.log(`  framings: ${framings.join(', ')}`);
     const r = entry.reproducer;
     if (r === undefined) continue;
     console.log(

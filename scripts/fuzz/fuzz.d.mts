@@ -33,7 +33,13 @@ export interface FuzzSummary {
   labels: Record<string, number>;
   classes: Map<
     string,
-    { kind: string; count: number; reproducer?: Reproducer | undefined }
+    {
+      kind: string;
+      count: number;
+      /** Faulty records by framing label (`bare+mut`, `cwl-gzip`, …). */
+      framings: Record<string, number>;
+      reproducer?: Reproducer | undefined;
+    }
   >;
 }
 

@@ -96,8 +96,11 @@ function tally(summary, forms, outcome) {
     const entry = summary.classes.get(fault.key) ?? {
       kind: fault.kind,
       count: 0,
+      framings: {},
     };
     entry.count++;
+    const label = forms[fault.index]?.label ?? 'batch';
+    entry.framings[label] = (entry.framings[label] ?? 0) + 1;
     summary.classes.set(fault.key, entry);
   }
 }

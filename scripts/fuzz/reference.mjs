@@ -99,6 +99,25 @@ function decodeData(data, loose) {
   return bytes;
 }
 
+/**
+ * Index of the first byte that is not JSON whitespace. A CR or LF before
+ * the `{` of an envelope is legal JSON that CloudWatch never writes: a
+ * parser that looks only past spaces and tabs reads lines instead, so the
+ * record may then fail (noted in `loose`).
+ */
+function firstNonBlank(bytes, loose) {
+  let i = 0;
+  let newline = false;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 0x0d || b === 0x0a) newline = true;
+    else if (b !== 0x20 && b !== 0x09) break;
+    i++;
+  }
+  if (newline && bytes[i] === 0x7b) loose.push('newline before envelope');
+  return i;
+}
+
 /** The JSON values of text holding one or more concatenated values. */
 function splitJsonValues(text) {
   const values = [];
@@ -161,11 +180,8 @@ function envelopeMessages(values) {
  * The plain-JSON form of envelopes (a record already decompressed): one or
  * more JSON objects, the first with a `messageType`. Undefined otherwise.
  */
-function plainEnvelopes(bytes) {
-  let i = 0;
-  while (i < bytes.length && ' \t\r\n'.includes(String.fromCharCode(bytes[i])))
-    i++;
-  if (bytes[i] !== 0x7b) return undefined;
+function plainEnvelopes(bytes, loose) {
+  if (bytes[firstNonBlank(bytes, loose)] !== 0x7b) return undefined;
   let text;
   try {
     text = STRICT_UTF8.decode(bytes);
@@ -258,13 +274,7 @@ function readGzip(bytes, format, state, maxInflated) {
     fail('gzip');
   }
   state.inflated = inflated.length;
-  let i = 0;
-  while (
-    i < inflated.length &&
-    ' \t\r\n'.includes(String.fromCharCode(inflated[i]))
-  )
-    i++;
-  if (inflated[i] !== 0x7b) {
+  if (inflated[firstNonBlank(inflated, state.loose)] !== 0x7b) {
     readText(inflated, format, state, true);
     return;
   }
@@ -298,7 +308,7 @@ function referenceRecord(data, format, options) {
     if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
       readGzip(bytes, format, state, options.maxInflated);
     } else {
-      const envelopes = plainEnvelopes(bytes);
+      const envelopes = plainEnvelopes(bytes, state.loose);
       if (envelopes !== undefined) readEnvelopes(envelopes, format, state);
       else readText(bytes, format, state, true);
     }
