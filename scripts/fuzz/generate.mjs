@@ -584,12 +584,42 @@ function hostile(rng, profile, maxInflated) {
 }
 
 /**
+ * A batch at the response budget: legal records of 200–1,000 KiB whose JSON
+ * output (about three times the input, then base64) totals 3–9 MB, so some
+ * must overflow the 6 MB response, plus a few small records after them.
+ */
+function budgetBatch(rng, profile) {
+  const forms = [];
+  const target = 1_000_000 + rnd(rng, 2_000_000);
+  let bytes = 0;
+  while (bytes < target) {
+    const lines = [];
+    let size = 0;
+    const cap = 200_000 + rnd(rng, 800_000);
+    while (size < cap) {
+      const line = flowLine(rng, profile);
+      lines.push(line);
+      size += line.length + 1;
+    }
+    forms.push({
+      kind: 'raw',
+      payload: Buffer.from(lines.join('\n')),
+      label: 'budget-big',
+    });
+    bytes += size;
+  }
+  for (let i = rnd(rng, 5); i > 0; i--) forms.push(framed(rng, profile));
+  return forms;
+}
+
+/**
  * One fuzz batch: 1–40 records of one profile (mostly), mutated at random,
  * occasionally with a hostile record.
  *
  * @returns forms, see the top of this file
  */
 function makeBatch(rng, profile, options) {
+  if (rng() < options.hostileRate) return budgetBatch(rng, profile);
   const n = 1 + rnd(rng, rng() < 0.9 ? 16 : 40);
   const forms = [];
   let donor = Buffer.from(flowLine(rng, profile));
