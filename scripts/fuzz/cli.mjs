@@ -27,6 +27,7 @@ options:
   --out DIR          write each reproducer as DIR/<n>.event.json and
                      DIR/<n>.env.json (npm run invoke -- … --env-vars …)
   --no-build         use the existing bundle instead of rebuilding it
+  --bundle PATH      fuzz this bundle (implies --no-build)
   --json             print the summary as one JSON object instead
   -h, --help         this text`;
 
@@ -40,6 +41,7 @@ function options() {
       'shrink-ms': { type: 'string', default: '20000' },
       out: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
+      bundle: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -71,7 +73,8 @@ function options() {
     hostileRate: rate,
     shrinkMs: whole('shrink-ms', values['shrink-ms'], 0),
     out: values.out,
-    build: !values['no-build'],
+    build: !values['no-build'] && values.bundle === undefined,
+    bundle: values.bundle ?? 'dist/flow-log-processor/index.mjs',
     json: values.json,
   };
 }
@@ -154,7 +157,6 @@ async function main() {
     execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const summary = await runFuzz({
     ...opts,
-    bundle: 'dist/flow-log-processor/index.mjs',
     onProgress: opts.json
       ? undefined
       : (s) => process.stderr.write(`\r${line(s)}   `),

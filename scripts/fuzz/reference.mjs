@@ -153,6 +153,36 @@ function splitJsonValues(text) {
   return values;
 }
 
+/**
+ * True when some object of the (valid) JSON text repeats a key. RFC 8259
+ * section 4 leaves the meaning of repeated names open (JSON.parse keeps the
+ * last), so a record with them may also fail.
+ */
+function hasDuplicateKeys(text) {
+  const stack = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') stack.push(new Set());
+    else if (c === '[') stack.push(null);
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const raw = text.slice(i, j + 1);
+      let k = j + 1;
+      while (' \t\r\n'.includes(text[k] ?? 'x')) k++;
+      const keys = stack[stack.length - 1];
+      if (text[k] === ':' && keys) {
+        const key = JSON.parse(raw);
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+      i = j;
+    }
+  }
+  return false;
+}
+
 function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -190,7 +220,9 @@ function plainEnvelopes(bytes, loose) {
   }
   const values = splitJsonValues(text);
   if (values === undefined || values.length === 0) return undefined;
-  return Object.hasOwn(values[0], 'messageType') ? values : undefined;
+  if (!Object.hasOwn(values[0], 'messageType')) return undefined;
+  if (hasDuplicateKeys(text)) loose.push('repeated JSON key');
+  return values;
 }
 
 /** Reads the fields of one trimmed, non-empty line. */
@@ -252,6 +284,7 @@ function readLine(line, format, state, allowWrapper) {
   if (!isObject(wrapper) || typeof wrapper.message !== 'string') {
     fail('wrapper without string message');
   }
+  if (hasDuplicateKeys(text)) state.loose.push('repeated JSON key');
   if (!wrapper.message.isWellFormed()) fail('lone surrogate');
   readText(Buffer.from(wrapper.message, 'utf8'), format, state, false);
 }
@@ -278,8 +311,10 @@ function readGzip(bytes, format, state, maxInflated) {
     readText(inflated, format, state, true);
     return;
   }
-  const values = splitJsonValues(utf8(inflated, 'envelope UTF-8'));
+  const text = utf8(inflated, 'envelope UTF-8');
+  const values = splitJsonValues(text);
   if (values === undefined) fail('envelope JSON');
+  if (hasDuplicateKeys(text)) state.loose.push('repeated JSON key');
   readEnvelopes(values, format, state);
 }
 

@@ -124,6 +124,15 @@ describe('reference parser', () => {
     expect(read(V2.header).status).toBe('Dropped');
   });
 
+  it('lets a record with a repeated JSON key also fail (RFC 8259 section 4)', () => {
+    // Act
+    const outcome = read(`{"message":"x","message":"${ACCEPTED}"}`);
+
+    // Assess
+    expect(outcome.status).toBe('Ok');
+    expect(outcome.loose).toEqual(['repeated JSON key']);
+  });
+
   it('fails data that is not standard base64', () => {
     // Act / Assess
     for (const data of ['Zm9v-', 'Zm9v_', 'Zm9vY', 'Zm9vYg===', 'Zm 9v']) {
