@@ -250,11 +250,27 @@ async function runBatch(loaded, forms, batchId, noArrival = false) {
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const statuses = {};
-  checkResponse(loaded, event, refs, response, faults, statuses);
+  checkResponse(
+    loaded,
+    event,
+    refs,
+    response,
+    faults,
+    statuses,
+    forms.map((form) => form.label)
+  );
   return { faults, refs, crashed: false, statuses, ms, response };
 }
 
-function checkResponse(loaded, event, refs, response, faults, statuses) {
+function checkResponse(
+  loaded,
+  event,
+  refs,
+  response,
+  faults,
+  statuses,
+  framings
+) {
   const size = Buffer.byteLength(JSON.stringify(response));
   if (size > LAMBDA_RESPONSE_LIMIT || size > loaded.budget) {
     faults.push({
@@ -307,7 +323,11 @@ function checkResponse(loaded, event, refs, response, faults, statuses) {
     statuses[answer.result] = (statuses[answer.result] ?? 0) + 1;
     const excuse = tight || inflated > loaded.maxInflated;
     const key = judge(answer, ref, excuse);
-    if (key !== undefined) faults.push({ key, kind: 'wrong', index: i });
+    if (key !== undefined) {
+      // The framing in the key keeps causes apart: each gets a reproducer.
+      const framing = framings[i].split('+')[0];
+      faults.push({ key: `${key} [${framing}]`, kind: 'wrong', index: i });
+    }
   }
 }
 

@@ -187,12 +187,29 @@ function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * True when logEvents is an array of objects with a string message. A
+ * control message's events are never delivered, so whether their shape is
+ * checked is open: a reader may fail the record.
+ */
+function wellFormedEvents(events) {
+  return (
+    Array.isArray(events) &&
+    events.every((e) => isObject(e) && typeof e.message === 'string')
+  );
+}
+
 /** Messages of CloudWatch Logs envelopes; control messages give none. */
-function envelopeMessages(values) {
+function envelopeMessages(values, loose) {
   const messages = [];
   for (const envelope of values) {
     if (!isObject(envelope)) fail('envelope not an object');
-    if (envelope.messageType === 'CONTROL_MESSAGE') continue;
+    if (envelope.messageType === 'CONTROL_MESSAGE') {
+      if (!wellFormedEvents(envelope.logEvents)) {
+        loose.push('control message with malformed logEvents');
+      }
+      continue;
+    }
     if (envelope.messageType !== 'DATA_MESSAGE') fail('envelope messageType');
     if (!Array.isArray(envelope.logEvents)) fail('envelope logEvents');
     for (const event of envelope.logEvents) {
@@ -290,7 +307,7 @@ function readLine(line, format, state, allowWrapper) {
 }
 
 function readEnvelopes(values, format, state) {
-  for (const message of envelopeMessages(values)) {
+  for (const message of envelopeMessages(values, state.loose)) {
     readText(Buffer.from(message, 'utf8'), format, state, true);
   }
 }
