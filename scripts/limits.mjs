@@ -25,6 +25,10 @@ options:
   --repeat N      single-record runs per record shape after a warm-up on good
                   records; the worst is kept
                   (default 3)
+  --max-decompressed N
+                  MAX_DECOMPRESSED_BYTES of the function, and the size the
+                  gzip shapes inflate to (default 8388608, the largest
+                  accepted value)
   --timeout-s S   a class still running after S seconds is stopped and
                   reported as such (default 180)
   --no-build      use the existing bundle instead of rebuilding it
@@ -33,8 +37,11 @@ options:
 /** Targets of issue #9. */
 const RECORD_CPU_TARGET_MS = 50;
 const EVENT_RSS_TARGET_MIB = 256;
-/** MAX_DECOMPRESSED_BYTES' default. */
-const MAX_INFLATED = 8_388_608;
+/**
+ * MAX_DECOMPRESSED_BYTES for the run: by default the largest value the
+ * function accepts, the worst case a setting allows (--max-decompressed).
+ */
+let MAX_INFLATED = 8_388_608;
 /** A legal event: under Lambda's 6 MB synchronous request payload. */
 const EVENT_BYTES = 6_000_000;
 const BUNDLE = 'dist/flow-log-processor/index.mjs';
@@ -168,6 +175,7 @@ async function child(dir, repeat) {
     REINGEST: 'false',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
+    MAX_DECOMPRESSED_BYTES: String(MAX_INFLATED),
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
@@ -226,7 +234,11 @@ function measure(name, repeat, timeoutS) {
     writeFileSync(join(dir, 'event.json'), JSON.stringify(eventOf(records)));
     const run = spawnSync(
       process.execPath,
-      [import.meta.filename, '--child', dir, '--repeat', String(repeat)],
+      [
+        import.meta.filename,
+        ...['--child', dir, '--repeat', String(repeat)],
+        ...['--max-decompressed', String(MAX_INFLATED)],
+      ],
       { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 20 }
     );
     if (run.error?.code === 'ETIMEDOUT' || run.signal === 'SIGTERM') {
@@ -288,6 +300,7 @@ async function main() {
       class: { type: 'string', multiple: true },
       repeat: { type: 'string', default: '3' },
       'timeout-s': { type: 'string', default: '180' },
+      'max-decompressed': { type: 'string', default: '8388608' },
       'no-build': { type: 'boolean', default: false },
       child: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -297,6 +310,12 @@ async function main() {
   if (values.help) {
     console.log(USAGE.replace('%CLASSES%', names.join(', ')));
     return;
+  }
+  MAX_INFLATED = Number(values['max-decompressed']);
+  if (!Number.isInteger(MAX_INFLATED) || MAX_INFLATED < 1024) {
+    throw new Error(
+      `--max-decompressed: '${values['max-decompressed']}' is not a whole number ≥ 1024`
+    );
   }
   const repeat = Number(values.repeat);
   const timeoutS = Number(values['timeout-s']);

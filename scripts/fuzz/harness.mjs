@@ -20,7 +20,8 @@ import {
 /** Lambda's synchronous response limit. */
 const LAMBDA_RESPONSE_LIMIT = 6_291_456;
 const DEFAULT_BUDGET = 6_000_000;
-const DEFAULT_MAX_INFLATED = 8_388_608;
+/** MAX_DECOMPRESSED_BYTES' default (docs/configuration.md). */
+const DEFAULT_MAX_INFLATED = 4_194_304;
 const RESULTS = new Set(['Ok', 'Dropped', 'ProcessingFailed']);
 const STREAM_ARN =
   'arn:aws:firehose:us-east-1:123456789012:deliverystream/fuzz';
