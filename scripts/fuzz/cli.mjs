@@ -182,6 +182,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`fuzz: ${error.stack ?? error.message}\n`);
+  process.stderr.write(`fuzz: ${error.message}\n`);
   process.exitCode = 2;
 });
