@@ -373,7 +373,10 @@ class EnvelopeReader {
     return this.error('unterminated string', at);
   }
 
-  /** Bytes taken by the escape at `p` (`\n`: 2, `\u0041`: 6), or -1. */
+  /**
+   * Bytes taken by the escape at `p` (`\n`: 2, `\u0041`: 6, a surrogate
+   * pair: 12), or -1.
+   */
   private escapeLength(p: number): number {
     const bytes = this.bytes;
     const letter = bytes[p + 1];
@@ -388,12 +391,18 @@ class EnvelopeReader {
       if ((CLASS[bytes[p + k]!]! & HEX) === 0)
         return this.error('bad \\u escape', p);
     }
-    return 6;
+    const code = this.hex4(p + 2);
+    if (code < 0xd800 || code > 0xdfff) return 6;
+    // A surrogate escape is a character only as a high-low pair (RFC 8259
+    // §8.2); alone it would become U+FFFD, a changed value.
+    if (code <= 0xdbff && this.isLowSurrogateAt(p + 6)) return 12;
+    return this.error('lone surrogate escape: not a Unicode character', p);
   }
 
   /**
-   * Decodes the string opening at `at` into `out` as UTF-8 (lone surrogates
-   * become U+FFFD, as `Buffer.from(JSON.parse(text))` would write them).
+   * Decodes the string opening at `at` into `out` as UTF-8. A lone
+   * surrogate escape names no character (RFC 8259 §8.2) and is refused
+   * rather than written as U+FFFD, which would change the value.
    * Runs without escapes are copied with one `copy`.
    */
   private decodeString(at: number, out: MessageOutput): number {
@@ -415,6 +424,7 @@ class EnvelopeReader {
       const taken = this.escapeLength(p);
       if (taken < 0) return -1;
       p = taken === 2 ? this.writeShort(p, out) : this.writeUnicode(p, out);
+      if (p < 0) return -1;
       run = p;
     }
     return this.error('unterminated string', at);
@@ -425,7 +435,10 @@ class EnvelopeReader {
     return p + 2;
   }
 
-  /** `\uXXXX`, or a `\uD8xx\uDCxx` pair, as UTF-8; returns the next position. */
+  /**
+   * `\uXXXX`, or a `\uD8xx\uDCxx` pair, as UTF-8; returns the next
+   * position, or -1 for a lone surrogate.
+   */
   private writeUnicode(p: number, out: MessageOutput): number {
     let code = this.hex4(p + 2);
     let next = p + 6;
@@ -434,7 +447,7 @@ class EnvelopeReader {
       code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
       next += 6;
     } else if (code >= 0xd800 && code <= 0xdfff) {
-      code = 0xfffd;
+      return this.error('lone surrogate escape: not a Unicode character', p);
     }
     out.length = writeUtf8(code, out.bytes, out.length);
     return next;

@@ -125,11 +125,15 @@ function skipEmpty(bytes: Buffer, from: number, end: number): number {
   while (i < end) {
     const b = bytes[i]!;
     if (b === LF || (BYTE_CLASS[b]! & CLASS_BLANK) !== 0) i++;
-    else if (b === CR && i + 1 < end && bytes[i + 1] === LF) i += 2;
+    // A CR ends an empty line before LF or at the end of the text.
+    else if (b === CR && (i + 1 === end || bytes[i + 1] === LF)) i += 2;
     else break;
   }
-  return i;
+  return Math.min(i, end);
 }
+
+/** A UTF-16 surrogate without its pair (in `u` mode pairs are one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True when the record starts with gzip's magic number. */
 function isGzip(bytes: Buffer): boolean {
@@ -206,6 +210,9 @@ function parseWrapper(
   }
   const message = (parsed as { message?: unknown } | null)?.message;
   if (typeof message !== 'string') return MALFORMED.BAD_JSON_WRAPPER;
+  // A lone surrogate escape (`\ud800`) names no character (RFC 8259 §8.2):
+  // UTF-8 would write U+FFFD in its place, a value silently changed.
+  if (LONE_SURROGATE.test(message)) return MALFORMED.INVALID_UTF8;
   into.bytes = Buffer.from(message, 'utf8');
   into.start = 0;
   into.end = into.bytes.length;

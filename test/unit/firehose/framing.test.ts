@@ -155,8 +155,8 @@ describe('CloudWatch Logs envelopes', () => {
     expect(seen).toEqual(['a}{b', 'c} {d', 'e']);
   });
 
-  it('decodes escapes exactly as JSON.parse does, surrogate pairs and lone ones included', () => {
-    const message = 'é\u2028😀\ud800x"\\/\b\f\t';
+  it('decodes escapes exactly as JSON.parse does, surrogate pairs included', () => {
+    const message = 'é\u2028😀\ud83d\ude00x"\\/\b\f\t';
     const text = envelope([message]);
     const bytes = Buffer.from(text);
     const out = { bytes: Buffer.alloc(bytes.length), length: 0 };
@@ -164,6 +164,40 @@ describe('CloudWatch Logs envelopes', () => {
     expect(result).toEqual({ ok: true, events: 1, data: 1 });
     const expected = Buffer.from(`${JSON.parse(text).logEvents[0].message}\n`);
     expect(out.bytes.subarray(0, out.length)).toEqual(expected);
+  });
+
+  // RFC 8259 §8.2: a lone surrogate names no character; writing U+FFFD in
+  // its place would change the value, so the envelope is refused.
+  it.each([
+    [
+      'in a message',
+      '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"a\\ud800b"}]}',
+    ],
+    [
+      'a low one alone',
+      '{"messageType":"DATA_MESSAGE","logEvents":[{"message":"\\udc00"}]}',
+    ],
+    [
+      'in a key',
+      '{"messageType\\ud800":"DATA_MESSAGE","logEvents":[{"message":"x"}]}',
+    ],
+  ])('refuses a lone surrogate escape %s', (_, text) => {
+    expect(run(gzipSync(text))).toMatchObject({
+      status: 'ProcessingFailed',
+      reason: 'bad_cloudwatch_envelope',
+    });
+  });
+
+  it('refuses a wrapper whose message holds a lone surrogate escape', () => {
+    expect(run(Buffer.from('{"message":"2 \\ud800 x"}'))).toMatchObject({
+      status: 'ProcessingFailed',
+      reason: 'invalid_utf8',
+    });
+  });
+
+  it('reads a record of only a CR, or ending in a CR, as blank', () => {
+    expect(run(Buffer.from('\r')).status).toBe('Dropped');
+    expect(run(Buffer.from(`${ACCEPT}\n\r`)).lines).toEqual([ACCEPT_JSON]);
   });
 
   it('reads messageType wherever it is in the envelope', () => {
