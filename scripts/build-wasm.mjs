@@ -107,5 +107,3 @@ if (!same) {
   );
   process.exitCode = 1;
 }
-
-export { build };
