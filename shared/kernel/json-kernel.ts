@@ -44,8 +44,18 @@ const KERNEL_RESULT = {
   NO_LINES: -7,
 } as const;
 
+/** The parts of the WebAssembly JS API used here (not in lib ES2022). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface KernelExports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  };
   transform(
     length: number,
     fieldCount: number,
@@ -57,14 +67,11 @@ interface KernelExports {
 }
 
 /** The compiled module, shared by every kernel of the process. */
-let compiled: WebAssembly.Module | undefined;
+let compiled: object | undefined;
 
 function instantiate(): KernelExports {
-  compiled ??= new WebAssembly.Module(
-    Buffer.from(JSON_KERNEL_WASM_BASE64, 'base64')
-  );
-  return new WebAssembly.Instance(compiled, {})
-    .exports as unknown as KernelExports;
+  compiled ??= new wasm.Module(Buffer.from(JSON_KERNEL_WASM_BASE64, 'base64'));
+  return new wasm.Instance(compiled, {}).exports as unknown as KernelExports;
 }
 
 /** The prefix JsonSerializer writes before a field's value. */
