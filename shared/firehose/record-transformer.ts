@@ -44,7 +44,7 @@ interface Pipeline {
   readonly serializer: LineSerializer;
   /** Set only when PARTITION_KEYS is: otherwise no per-line key work. */
   readonly partitioner?: LinePartitioner | undefined;
-  /** Use the WebAssembly JSON kernel where it applies (docs/kernel.md). */
+  /** false: never the WebAssembly JSON kernel (docs/kernel.md). Default on. */
   readonly jsonKernel?: boolean | undefined;
 }
 

@@ -14,19 +14,19 @@ interface KernelPipeline {
   readonly enrichers: readonly unknown[];
   readonly serializer: LineSerializer;
   readonly partitioner?: unknown;
-  /** Opt in to the kernel (default off: see docs/kernel.md for why). */
+  /** `false` turns the kernel off (default on: docs/kernel.md). */
   readonly jsonKernel?: boolean | undefined;
 }
 
 /**
  * The kernel for a pipeline, or undefined when the pipeline is not the
  * kernel's case: OUTPUT_FORMAT=json (the {@link JsonSerializer} itself),
- * no FILTER, no enrichers, no PARTITION_KEYS, and `jsonKernel` set.
+ * no FILTER, no enrichers, no PARTITION_KEYS, and `jsonKernel` not false.
  *
  * @example const kernel = kernelFor(pipeline); // once per cold start
  */
 function kernelFor(pipeline: KernelPipeline): JsonKernel | undefined {
-  if (pipeline.jsonKernel !== true) return undefined;
+  if (pipeline.jsonKernel === false) return undefined;
   if (!(pipeline.serializer instanceof JsonSerializer)) return undefined;
   if (pipeline.filter !== undefined || pipeline.enrichers.length > 0) {
     return undefined;

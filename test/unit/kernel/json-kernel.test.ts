@@ -91,12 +91,15 @@ describe('kernelFor', () => {
     jsonKernel: true,
   };
 
-  it('gives a kernel to plain JSON output that opts in', () => {
+  it('gives a kernel to plain JSON output, by default', () => {
     expect(kernelFor(base)).toBeInstanceOf(JsonKernel);
+    expect(kernelFor({ ...base, jsonKernel: undefined })).toBeInstanceOf(
+      JsonKernel
+    );
   });
 
   it.each([
-    ['not opted in', { jsonKernel: false }],
+    ['jsonKernel false', { jsonKernel: false }],
     ['a filter', { filter: () => true }],
     ['an enricher', { enrichers: [{}] }],
     ['a partitioner', { partitioner: {} }],
