@@ -7,6 +7,7 @@
  * that path. Source: shared/kernel/assembly/json-kernel.ts; docs/kernel.md.
  */
 import type { FlowLogFormat } from '../flowlog/format.ts';
+import { closedSetOf } from '../flowlog/values.ts';
 import type { ByteWriter } from '../output/byte-writer.ts';
 import { JSON_KERNEL_WASM_BASE64 } from './json-kernel-wasm.ts';
 
@@ -20,6 +21,12 @@ const MAX_FIELDS = 128;
 const PREFIX_SLOT = 64;
 /** Longest header token the configuration area holds. */
 const MAX_HEADER_TOKEN = 120;
+/** Offset of the per-field value-set table (u16 offset, u16 count). */
+const CHECKS = CONFIG + 10_240;
+/** Offset of the value pool: per value, a length byte then the bytes. */
+const POOL = CONFIG + 12_288;
+/** End of the pool (the input starts there). */
+const POOL_END = INPUT;
 /** Bytes after the input and the output that SIMD loads and stores may touch. */
 const SLACK = 64;
 /** WebAssembly page size. */
@@ -109,6 +116,7 @@ class JsonKernel {
       prefix.copy(view, CONFIG + 1024 + index * PREFIX_SLOT);
       overhead += prefix.length;
     });
+    writeValueSets(format, view);
     const token = Buffer.from(format.fields[0]!.name, 'utf8');
     view.writeUInt32LE(token.length, CONFIG + 512);
     token.copy(view, CONFIG + 516);
@@ -126,11 +134,18 @@ class JsonKernel {
     if (Buffer.byteLength(fields[0]!.name, 'utf8') > MAX_HEADER_TOKEN) {
       return undefined;
     }
+    let pool = 0;
     for (const field of fields) {
       if (prefixOf(field.key, field.type === 'int').length > PREFIX_SLOT) {
         return undefined;
       }
+      for (const value of closedSetOf(field.name)?.values ?? []) {
+        const length = Buffer.byteLength(value, 'utf8');
+        if (length > 255) return undefined;
+        pool += 1 + length;
+      }
     }
+    if (POOL + pool > POOL_END) return undefined;
     return new JsonKernel(format);
   }
 
@@ -197,6 +212,26 @@ class JsonKernel {
     }
     return this.view;
   }
+}
+
+/**
+ * Writes the documented values the value audit checks
+ * (shared/flowlog/value-audit.ts): a line with any other value is left to
+ * the TypeScript path, which counts it.
+ */
+function writeValueSets(format: FlowLogFormat, view: Buffer): void {
+  let at = POOL;
+  format.fields.forEach((field, index) => {
+    const values = closedSetOf(field.name)?.values ?? [];
+    view.writeUInt16LE(at - POOL, CHECKS + index * 4);
+    view.writeUInt16LE(values.length, CHECKS + index * 4 + 2);
+    for (const value of values) {
+      const bytes = Buffer.from(value, 'utf8');
+      view[at] = bytes.length;
+      bytes.copy(view, at + 1);
+      at += 1 + bytes.length;
+    }
+  });
 }
 
 function align16(offset: number): number {

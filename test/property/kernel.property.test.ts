@@ -11,6 +11,7 @@ import {
   VPC_DEFAULT_FORMAT,
 } from '../../shared/flowlog/fields.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
+import { closedSetOf } from '../../shared/flowlog/values.ts';
 import { JsonKernel, KERNEL_RESULT } from '../../shared/kernel/json-kernel.ts';
 import { ByteWriter } from '../../shared/output/byte-writer.ts';
 import { JsonSerializer } from '../../shared/output/json.ts';
@@ -114,22 +115,36 @@ const stringArb = fc.oneof(
 const blankArb = fc.stringMatching(/^[ \t]{1,3}$/);
 
 /** One line of a format: its values, maybe one field too few or too many. */
+function valueArb(
+  field: { name: string; type: string },
+  clean: boolean
+): fc.Arbitrary<string> {
+  const any =
+    field.type === 'int'
+      ? clean
+        ? validIntegerArb
+        : integerArb
+      : clean
+        ? plainStringArb
+        : stringArb;
+  const documented = closedSetOf(field.name)?.values;
+  if (documented === undefined) return any;
+  // A field the value audit checks: mostly documented values (and `0`-led
+  // integers of them), sometimes others, which the audit counts.
+  const led = documented.map((v) => (/^\d+$/.test(v) ? `0${v}` : v));
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom('-', ...documented, ...led) },
+    { weight: clean ? 0 : 2, arbitrary: any }
+  );
+}
+
 function lineArb(
-  types: readonly string[],
+  fields: ReadonlyArray<{ name: string; type: string }>,
   header: string,
   clean: boolean
 ): fc.Arbitrary<string> {
-  const values = fc.tuple(
-    ...types.map((t) =>
-      t === 'int'
-        ? clean
-          ? validIntegerArb
-          : integerArb
-        : clean
-          ? plainStringArb
-          : stringArb
-    )
-  );
+  const types = fields.map((f) => f.type);
+  const values = fc.tuple(...fields.map((f) => valueArb(f, clean)));
   return fc.oneof(
     {
       weight: 12,
@@ -173,11 +188,10 @@ const caseArb = fc
   .tuple(formatTextArb, fc.boolean())
   .chain(([formatText, clean]) => {
     const format = parseFormat(formatText);
-    const types = format.fields.map((f) => f.type);
     const header = format.fields.map((f) => f.name).join(' ');
     return fc.record({
       formatText: fc.constant(formatText),
-      lines: fc.array(lineArb(types, header, clean), {
+      lines: fc.array(lineArb(format.fields, header, clean), {
         minLength: 1,
         maxLength: 6,
       }),
@@ -230,7 +244,14 @@ function pair(formatText: string, maxOutputBytes?: number) {
 
 function outcome(t: RecordTransformer, bytes: Buffer) {
   const status = t.transform(bytes);
+  const { audit } = t;
   return {
+    audit: {
+      dirty: audit.dirty,
+      counts: [...audit.counts],
+      samples: [...audit.samples],
+      failedFieldCount: audit.failedFieldCount,
+    },
     status,
     reason: t.reason,
     excerpt: t.excerpt,

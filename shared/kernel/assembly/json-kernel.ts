@@ -14,6 +14,9 @@
 //   CONFIG + 640       "18446744073709551615" (2^64 − 1, 20 digits)
 //   CONFIG + 1024      prefixes, one 64-byte slot per field:
 //                      `,"key":` (integers) or `,"key":"` (strings)
+//   CONFIG + 10240     closed value sets (value-audit.ts), per field a u16
+//                      pool offset and a u16 count (0: not checked)
+//   CONFIG + 12288     the pool: per value, its length (u8) then its bytes
 //   INPUT              the record's bytes, then an LF sentinel, then ≥ 32
 //                      bytes of slack (SIMD loads may read past a field)
 //   output             from `outputAt`, capacity `outputCap`, plus ≥ 64
@@ -29,6 +32,8 @@ const HEADER_BYTES: usize = CONFIG + 516;
 const MAX_UINT64: usize = CONFIG + 640;
 const PREFIXES: usize = CONFIG + 1024;
 const PREFIX_SLOT: usize = 64;
+const CHECKS: usize = CONFIG + 10240;
+const POOL: usize = CONFIG + 12288;
 
 /** Results (negative) of `transform`; ≥ 0 is the output's length. */
 const UNSUPPORTED: i32 = -1; // a byte or line shape the kernel leaves to TS
@@ -172,6 +177,32 @@ function exceedsUint64(p: usize): bool {
   return false;
 }
 
+/** True when the `n` bytes at `a` and at `b` are equal. */
+function same(a: usize, b: usize, n: usize): bool {
+  for (let k: usize = 0; k < n; k++) {
+    if (load<u8>(a + k) != load<u8>(b + k)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `[p, e)` is one of the field's documented values, or the field
+ * has none (shared/flowlog/value-audit.ts `check`: an exact byte compare;
+ * integers after their leading zeros, as the scanner records them).
+ */
+function expected(index: usize, p: usize, e: usize): bool {
+  const count = <usize>load<u16>(CHECKS + index * 4 + 2);
+  if (count == 0) return true;
+  let v = POOL + <usize>load<u16>(CHECKS + index * 4);
+  const n = e - p;
+  for (let c: usize = 0; c < count; c++) {
+    const length = <usize>load<u8>(v);
+    if (length == n && same(v + 1, p, n)) return true;
+    v += 1 + length;
+  }
+  return false;
+}
+
 /** True when the field `[p, e)` is the header's first token (a header line). */
 function isHeaderToken(p: usize, e: usize): bool {
   const n = <usize>load<u32>(HEADER_LENGTH);
@@ -205,6 +236,8 @@ function field(index: usize): i32 {
     const digits = end - first;
     if (digits > 20 || (digits == 20 && exceedsUint64(first))) return INTEGER_OVERFLOW;
   }
+  // An undocumented value: the TypeScript path counts it (value audit).
+  if (!expected(index, first, end)) return UNSUPPORTED;
   const prefixLength = <usize>load<u8>(PREFIX_LENGTHS + index);
   const slot = PREFIXES + index * PREFIX_SLOT + skipComma;
   copy16(out, slot, prefixLength - skipComma);

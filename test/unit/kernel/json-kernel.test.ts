@@ -63,6 +63,12 @@ describe('JsonKernel', () => {
     expect(run(text).result).toBe(KERNEL_RESULT.UNSUPPORTED);
   });
 
+  it('leaves a line with an undocumented closed-set value to the value audit', () => {
+    // action is ACCEPT or REJECT (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html)
+    const odd = ACCEPT.replace('ACCEPT', 'ALLOW');
+    expect(run(odd).result).toBe(KERNEL_RESULT.UNSUPPORTED);
+  });
+
   it('leaves blank records to the TypeScript path (Dropped)', () => {
     expect(run(' \n\t\r\n').result).toBe(KERNEL_RESULT.NO_LINES);
   });
