@@ -69,6 +69,38 @@ describe('JsonKernel', () => {
     expect(run(odd).result).toBe(KERNEL_RESULT.UNSUPPORTED);
   });
 
+  it.each([
+    ['too_few_fields', ACCEPT.slice(0, ACCEPT.lastIndexOf(' '))],
+    ['too_many_fields', `${ACCEPT} OK`],
+    ['bad_integer', ACCEPT.replace(' 20641 ', ' 20641x ')],
+    ['integer_overflow', ACCEPT.replace(' 22 ', ' 123456789012345678901 ')],
+  ])('finds %s as the TypeScript path does', (reason, text) => {
+    // Prepare
+    const reference = new RecordTransformer(
+      {
+        format,
+        filter: undefined,
+        enrichers: [],
+        serializer: new JsonSerializer(format),
+        jsonKernel: false,
+      },
+      { maxDecompressedBytes: 1 << 20 }
+    );
+    // Act
+    const { result } = run(`${ACCEPT}\n${text}\n`);
+    reference.transform(Buffer.from(`${ACCEPT}\n${text}\n`));
+    // Assess
+    expect(reference.reason).toBe(reason);
+    expect(result).toBe(
+      {
+        too_few_fields: KERNEL_RESULT.TOO_FEW_FIELDS,
+        too_many_fields: KERNEL_RESULT.TOO_MANY_FIELDS,
+        bad_integer: KERNEL_RESULT.BAD_INTEGER,
+        integer_overflow: KERNEL_RESULT.INTEGER_OVERFLOW,
+      }[reason]
+    );
+  });
+
   it('leaves blank records to the TypeScript path (Dropped)', () => {
     expect(run(' \n\t\r\n').result).toBe(KERNEL_RESULT.NO_LINES);
   });
