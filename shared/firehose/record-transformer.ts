@@ -11,6 +11,8 @@ import type { FlowLogFormat } from '../flowlog/format.ts';
 import { FIELD_KIND, FlowLogLine } from '../flowlog/line.ts';
 import { planScan, type ScanPlan, scanLine } from '../flowlog/scan.ts';
 import { ValueAudit } from '../flowlog/value-audit.ts';
+import { kernelFor } from '../kernel/hook.ts';
+import type { JsonKernel } from '../kernel/json-kernel.ts';
 import { ByteWriter } from '../output/byte-writer.ts';
 import type { Enrichment, LineSerializer } from '../output/types.ts';
 import {
@@ -42,6 +44,8 @@ interface Pipeline {
   readonly serializer: LineSerializer;
   /** Set only when PARTITION_KEYS is: otherwise no per-line key work. */
   readonly partitioner?: LinePartitioner | undefined;
+  /** false: never the WebAssembly JSON kernel (docs/kernel.md). Default on. */
+  readonly jsonKernel?: boolean | undefined;
 }
 
 /** Limits of a record's framing and output. */
@@ -97,6 +101,7 @@ class RecordTransformer {
   private readonly plan: ScanPlan;
   private readonly line: FlowLogLine;
   private readonly header: Buffer;
+  private readonly kernel: JsonKernel | undefined;
   /** A partial line carried from one chunk to the next. */
   private pending: Buffer | undefined;
   /** Next tab at or after this offset of {@link tabBytes}: amortised search. */
@@ -118,6 +123,7 @@ class RecordTransformer {
     };
     this.maxOutputBytes = limits.maxOutputBytes ?? Number.POSITIVE_INFINITY;
     this.plan = planScan(pipeline.format);
+    this.kernel = kernelFor(pipeline);
     this.line = new FlowLogLine(pipeline.format);
     this.audit = new ValueAudit(pipeline.format);
     this.header = Buffer.from(
@@ -134,6 +140,13 @@ class RecordTransformer {
    */
   transform(bytes: Buffer): RecordStatus {
     this.begin();
+    const kernelLines =
+      this.kernel?.transformRecord(bytes, this.output, this.maxOutputBytes) ??
+      -1;
+    if (kernelLines > 0) {
+      this.lines = this.kept = kernelLines;
+      return 'Ok';
+    }
     this.failed(this.walker.walk(bytes, this.sink));
     return this.finish();
   }

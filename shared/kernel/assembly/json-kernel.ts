@@ -1,0 +1,312 @@
+// AssemblyScript source of the flat-JSON kernel (OUTPUT_FORMAT=json, bare
+// lines). Built by `npm run build:wasm` (scripts/build-wasm.mjs) into
+// shared/kernel/json-kernel.wasm and inlined in shared/kernel/json-kernel-wasm.ts.
+//
+// The reference is the TypeScript path: shared/flowlog/scan.ts `scanLine`
+// + shared/output/json.ts `JsonSerializer`. The kernel handles only records
+// it can prove it writes byte for byte like that path; for everything else
+// it returns UNSUPPORTED and the caller runs the TypeScript path instead.
+//
+// Memory layout (all offsets fixed, written by shared/kernel/json-kernel.ts):
+//   CONFIG             isInteger[field]          (u8 per field, ≤ 128 fields)
+//   CONFIG + 256       prefix length[field]      (u8 per field)
+//   CONFIG + 512       header token length (u32), then its bytes at + 516
+//   CONFIG + 640       "18446744073709551615" (2^64 − 1, 20 digits)
+//   CONFIG + 1024      prefixes, one 64-byte slot per field:
+//                      `,"key":` (integers) or `,"key":"` (strings)
+//   CONFIG + 10240     closed value sets (value-audit.ts), per field a u16
+//                      pool offset and a u16 count (0: not checked)
+//   CONFIG + 12288     the pool: per value, its length (u8) then its bytes
+//   INPUT              the record's bytes, then an LF sentinel, then ≥ 32
+//                      bytes of slack (SIMD loads may read past a field)
+//   output             from `outputAt`, capacity `outputCap`, plus ≥ 64
+//                      bytes of slack (SIMD stores may write past a value)
+
+/** Where the caller writes the per-format configuration. */
+const CONFIG: usize = 65536;
+/** Where the caller writes the record. */
+const INPUT: usize = 131072;
+const PREFIX_LENGTHS: usize = CONFIG + 256;
+const HEADER_LENGTH: usize = CONFIG + 512;
+const HEADER_BYTES: usize = CONFIG + 516;
+const MAX_UINT64: usize = CONFIG + 640;
+const PREFIXES: usize = CONFIG + 1024;
+const PREFIX_SLOT: usize = 64;
+const CHECKS: usize = CONFIG + 10240;
+const POOL: usize = CONFIG + 12288;
+
+/** Results (negative) of `transform`; ≥ 0 is the output's length. */
+const UNSUPPORTED: i32 = -1; // a byte or line shape the kernel leaves to TS
+const NO_ROOM: i32 = -2; // output would pass outputCap (never with the caller's bound)
+const TOO_FEW_FIELDS: i32 = -3;
+const TOO_MANY_FIELDS: i32 = -4;
+const BAD_INTEGER: i32 = -5;
+const INTEGER_OVERFLOW: i32 = -6;
+const NO_LINES: i32 = -7; // blank record: Dropped, left to TS
+
+const TAB: u8 = 0x09; // \t
+const LF: u8 = 0x0a; // \n
+const CR: u8 = 0x0d; // \r
+const SPACE: u8 = 0x20; // ' '
+const QUOTE: u8 = 0x22; // "
+const DASH: u8 = 0x2d; // -
+const ZERO: u8 = 0x30; // 0
+const BACKSLASH: u8 = 0x5c; // \
+const OPEN_BRACE: u8 = 0x7b; // {
+const CLOSE_BRACE: u8 = 0x7d; // }
+
+/** Lines written by the last `transform`. */
+let lineCount: i32 = 0;
+
+export function lines(): i32 {
+  return lineCount;
+}
+
+/**
+ * True when the CR at `p` is followed by an LF of the record (not the
+ * sentinel): a CR ending the record is left to TS, whose framers differ on it.
+ */
+@inline function crlf(p: usize, end: usize): bool {
+  return p + 1 < end && load<u8>(p + 1) == LF;
+}
+
+/**
+ * Pass 1, 16 bytes at a time: true when every byte is printable ASCII other
+ * than `"`, `\` and `{`, or TAB, LF, or a CR directly followed by LF.
+ * Invariant it establishes for pass 2: no field needs a JSON escape, no
+ * field is non-ASCII, no line is a `{…}` wrapper, the record is not gzip
+ * (0x1f), and CR appears only as the first half of CR LF — so treating CR
+ * as a line end equals dropping the CR before LF.
+ */
+function validate(end: usize): bool {
+  const ctl = i8x16.splat(0x20);
+  const top = i8x16.splat(0x7e);
+  let p = INPUT;
+  while (p + 16 <= end) {
+    const v = v128.load(p);
+    const allowedCtl = v128.or(
+      v128.or(i8x16.eq(v, i8x16.splat(TAB)), i8x16.eq(v, i8x16.splat(LF))),
+      i8x16.eq(v, i8x16.splat(CR))
+    );
+    const special = v128.or(
+      v128.or(i8x16.eq(v, i8x16.splat(QUOTE)), i8x16.eq(v, i8x16.splat(BACKSLASH))),
+      i8x16.eq(v, i8x16.splat(OPEN_BRACE))
+    );
+    const bad = v128.or(
+      v128.or(v128.andnot(i8x16.lt_u(v, ctl), allowedCtl), i8x16.gt_u(v, top)),
+      special
+    );
+    if (v128.any_true(bad)) return false;
+    if (v128.any_true(i8x16.eq(v, i8x16.splat(CR)))) {
+      for (let k: usize = 0; k < 16; k++) {
+        if (load<u8>(p + k) == CR && !crlf(p + k, end)) return false;
+      }
+    }
+    p += 16;
+  }
+  while (p < end) {
+    const b = load<u8>(p);
+    if (b < 0x20 && b != TAB && b != LF && b != CR) return false;
+    if (b > 0x7e || b == QUOTE || b == BACKSLASH || b == OPEN_BRACE) return false;
+    if (b == CR && !crlf(p, end)) return false;
+    p++;
+  }
+  return true;
+}
+
+/** True for the field separators (space, tab). */
+@inline function isBlank(b: u8): bool {
+  return b == SPACE || b == TAB;
+}
+
+/** True for a line end (LF, or the CR of CR LF: see `validate`). */
+@inline function isLineEnd(b: u8): bool {
+  return b == LF || b == CR;
+}
+
+/**
+ * The end of the field starting at `p`: the first space, tab, LF or CR.
+ * Terminates: the sentinel LF follows the record.
+ */
+function fieldEnd(p: usize): usize {
+  const space = i8x16.splat(SPACE);
+  const tab = i8x16.splat(TAB);
+  const lf = i8x16.splat(LF);
+  const cr = i8x16.splat(CR);
+  while (true) {
+    const v = v128.load(p);
+    const stop = v128.or(
+      v128.or(i8x16.eq(v, space), i8x16.eq(v, tab)),
+      v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr))
+    );
+    const mask = i8x16.bitmask(stop);
+    if (mask != 0) return p + <usize>ctz<i32>(mask);
+    p += 16;
+  }
+  return p; // unreachable
+}
+
+/** True when `[p, p + n)` is all ASCII digits (n ≥ 1). */
+function allDigits(p: usize, n: usize): bool {
+  const zero = i8x16.splat(ZERO);
+  const ten = i8x16.splat(10);
+  while (n >= 16) {
+    const d = i8x16.sub(v128.load(p), zero);
+    if (i8x16.bitmask(i8x16.lt_u(d, ten)) != 0xffff) return false;
+    p += 16;
+    n -= 16;
+  }
+  if (n == 0) return true;
+  const d = i8x16.sub(v128.load(p), zero);
+  const want: i32 = (1 << <i32>n) - 1;
+  return (i8x16.bitmask(i8x16.lt_u(d, ten)) & want) == want;
+}
+
+/** Copies `n` bytes 16 at a time; may write up to 15 bytes past `to + n`. */
+@inline function copy16(to: usize, from: usize, n: usize): void {
+  for (let k: usize = 0; k < n; k += 16) v128.store(to + k, v128.load(from + k));
+}
+
+/** True when the 20 digits at `p` exceed 2^64 − 1 (scan.ts exceedsUint64). */
+function exceedsUint64(p: usize): bool {
+  for (let k: usize = 0; k < 20; k++) {
+    const a = load<u8>(p + k);
+    const b = load<u8>(MAX_UINT64 + k);
+    if (a != b) return a > b;
+  }
+  return false;
+}
+
+/** True when the `n` bytes at `a` and at `b` are equal. */
+function same(a: usize, b: usize, n: usize): bool {
+  for (let k: usize = 0; k < n; k++) {
+    if (load<u8>(a + k) != load<u8>(b + k)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `[p, e)` is one of the field's documented values, or the field
+ * has none (shared/flowlog/value-audit.ts `check`: an exact byte compare;
+ * integers after their leading zeros, as the scanner records them).
+ */
+function expected(index: usize, p: usize, e: usize): bool {
+  const count = <usize>load<u16>(CHECKS + index * 4 + 2);
+  if (count == 0) return true;
+  let v = POOL + <usize>load<u16>(CHECKS + index * 4);
+  const n = e - p;
+  for (let c: usize = 0; c < count; c++) {
+    const length = <usize>load<u8>(v);
+    if (length == n && same(v + 1, p, n)) return true;
+    v += 1 + length;
+  }
+  return false;
+}
+
+/** True when the field `[p, e)` is the header's first token (a header line). */
+function isHeaderToken(p: usize, e: usize): bool {
+  const n = <usize>load<u32>(HEADER_LENGTH);
+  if (e - p != n) return false;
+  for (let k: usize = 0; k < n; k++) {
+    if (load<u8>(p + k) != load<u8>(HEADER_BYTES + k)) return false;
+  }
+  return true;
+}
+
+// Line state shared by the per-line phases (module globals: no allocation).
+let at: usize = 0; // input cursor
+let out: usize = 0; // output cursor
+let skipComma: usize = 1; // 1 until the line's first present field
+
+/**
+ * One field at `at` (not blank, not a line end): classifies it like
+ * scan.ts scanInteger / scanString and writes it like json.ts writeFields.
+ * @returns 0, or a negative result code
+ */
+function field(index: usize): i32 {
+  const start = at;
+  const end = fieldEnd(start);
+  at = end;
+  const n = end - start;
+  if (n == 1 && load<u8>(start) == DASH) return 0; // `-`: absent, omitted
+  let first = start;
+  if (load<u8>(CONFIG + index) == 1) {
+    if (!allDigits(start, n)) return BAD_INTEGER;
+    while (first < end - 1 && load<u8>(first) == ZERO) first++;
+    const digits = end - first;
+    if (digits > 20 || (digits == 20 && exceedsUint64(first))) return INTEGER_OVERFLOW;
+  }
+  // An undocumented value: the TypeScript path counts it (value audit).
+  if (!expected(index, first, end)) return UNSUPPORTED;
+  const prefixLength = <usize>load<u8>(PREFIX_LENGTHS + index);
+  const slot = PREFIXES + index * PREFIX_SLOT + skipComma;
+  copy16(out, slot, prefixLength - skipComma);
+  out += prefixLength - skipComma;
+  skipComma = 0;
+  copy16(out, first, end - first);
+  out += end - first;
+  if (load<u8>(CONFIG + index) == 0) store<u8>(out++, QUOTE);
+  return 0;
+}
+
+/**
+ * One non-blank line starting at `at`: `{`, its fields, `}` LF.
+ * Invariant: `at` stops on the first byte after the line's last field's
+ * trailing blanks; a line end there means the line is complete.
+ */
+function line(fieldCount: usize): i32 {
+  if (isHeaderToken(at, fieldEnd(at))) return UNSUPPORTED; // left to TS's header rule
+  store<u8>(out++, OPEN_BRACE);
+  skipComma = 1;
+  for (let index: usize = 0; index < fieldCount; index++) {
+    const b = load<u8>(at);
+    if (isLineEnd(b)) return TOO_FEW_FIELDS;
+    const code = field(index);
+    if (code != 0) return code;
+    while (isBlank(load<u8>(at))) at++;
+  }
+  if (!isLineEnd(load<u8>(at))) return TOO_MANY_FIELDS;
+  store<u8>(out++, CLOSE_BRACE);
+  store<u8>(out++, LF);
+  return 0;
+}
+
+/**
+ * Transforms the record `INPUT[0, length)` (LF sentinel at `INPUT + length`)
+ * into flat JSON lines at `outputAt`.
+ *
+ * Invariants of the loop: `at` only moves forward and never passes the
+ * sentinel (every scan stops on a line end); `out` grows by at most
+ * `lineOverhead` (braces, LF, prefixes, quotes) plus the line's own bytes
+ * per line, checked against `outputCap` before each line; nothing is
+ * allocated. O(length).
+ *
+ * @returns the output length, or a negative code (see top of file)
+ */
+export function transform(
+  length: usize,
+  fieldCount: usize,
+  outputAt: usize,
+  outputCap: usize,
+  lineOverhead: usize
+): i32 {
+  lineCount = 0;
+  const end = INPUT + length;
+  if (!validate(end)) return UNSUPPORTED;
+  at = INPUT;
+  out = outputAt;
+  const limit = outputAt + outputCap;
+  while (at < end) {
+    const b = load<u8>(at);
+    if (isLineEnd(b) || isBlank(b)) {
+      at++;
+      continue;
+    }
+    if (out + lineOverhead + (end - at) > limit) return NO_ROOM;
+    const code = line(fieldCount);
+    if (code != 0) return code;
+    lineCount++;
+  }
+  if (lineCount == 0) return NO_LINES;
+  return <i32>(out - outputAt);
+}

@@ -1,0 +1,339 @@
+// The WebAssembly JSON kernel against its reference, the TypeScript path
+// (scan.ts scanLine + json.ts JsonSerializer through the record transformer):
+// for every generated record both must answer the same status, reason,
+// excerpt, line counts and output bytes.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import {
+  FIELD_CATALOGUE,
+  TGW_DEFAULT_FORMAT,
+  VPC_DEFAULT_FORMAT,
+} from '../../shared/flowlog/fields.ts';
+import { parseFormat } from '../../shared/flowlog/format.ts';
+import { closedSetOf } from '../../shared/flowlog/values.ts';
+import { JsonKernel, KERNEL_RESULT } from '../../shared/kernel/json-kernel.ts';
+import { ByteWriter } from '../../shared/output/byte-writer.ts';
+import { JsonSerializer } from '../../shared/output/json.ts';
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+
+const vpcUpTo = (version: number) =>
+  FIELD_CATALOGUE.filter(
+    (f) =>
+      f.version <= version && !/^(tgw-|resource-type|packets-lost)/.test(f.name)
+  )
+    .map((f) => `\${${f.name}}`)
+    .join(' ');
+
+/** The documented formats the kernel is for, plus random catalogue subsets. */
+const NAMED_FORMATS = [
+  VPC_DEFAULT_FORMAT,
+  vpcUpTo(5), // 29 fields
+  vpcUpTo(8), // 40 fields: v5 + ECS (v7) + reject-reason (v8)
+  TGW_DEFAULT_FORMAT,
+];
+
+const formatTextArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NAMED_FORMATS) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .uniqueArray(fc.constantFrom(...FIELD_CATALOGUE), {
+        minLength: 1,
+        maxLength: 12,
+        selector: (f) => f.name,
+      })
+      .map((fields) => fields.map((f) => `\${${f.name}}`).join(' ')),
+  }
+);
+
+const EDGE_INTEGERS = [
+  '0',
+  '00',
+  '000000000000000000000000000007',
+  String(MAX_UINT64),
+  `0${MAX_UINT64}`,
+  String(MAX_UINT64 + 1n),
+  '99999999999999999999',
+  '100000000000000000000',
+  '1234567890123456',
+  '12345678901234567',
+];
+const BAD_INTEGERS = ['1x', 'x', '--', '+1', '-1', '1-', '1.5', '0x10', '١'];
+
+/** Integers the scanner accepts: the kernel writes every one. */
+const validIntegerArb = fc.oneof(
+  fc.bigInt({ min: 0n, max: MAX_UINT64 }).map(String),
+  fc.integer({ min: 0, max: 65_535 }).map(String),
+  fc.constant('-'),
+  fc.constantFrom(...EDGE_INTEGERS.slice(0, 5))
+);
+/** Strings with nothing to escape, ASCII: the kernel writes every one. */
+const plainStringArb = fc.oneof(
+  { weight: 4, arbitrary: fc.stringMatching(/^[!#-[\]-z|}~]{1,20}$/) },
+  { weight: 1, arbitrary: fc.constantFrom('-', 'eni-1235b8ca123456789', '-x') }
+);
+
+const integerArb = fc.oneof(
+  { weight: 2, arbitrary: fc.bigInt({ min: 0n, max: MAX_UINT64 }).map(String) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 65_535 }).map(String) },
+  { weight: 1, arbitrary: fc.constant('-') },
+  { weight: 1, arbitrary: fc.constantFrom(...EDGE_INTEGERS) },
+  { weight: 1, arbitrary: fc.constantFrom(...BAD_INTEGERS) }
+);
+
+const stringArb = fc.oneof(
+  // Printable ASCII but `"`, `\` and `{`: the kernel's own case.
+  { weight: 4, arbitrary: fc.stringMatching(/^[!#-[\]-z|}~]{1,20}$/) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[!-~]{1,20}$/) },
+  { weight: 1, arbitrary: fc.constant('-') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'eni-1235b8ca123456789',
+      '2001:db8::1',
+      'a"b',
+      'a\\b',
+      '{x}',
+      'é',
+      '\u2028',
+      '\u0001',
+      '\u007f',
+      '-x',
+      '--'
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 4 })
+      .filter((s) => !/[\s]/u.test(s)),
+  }
+);
+
+const blankArb = fc.stringMatching(/^[ \t]{1,3}$/);
+
+/** One line of a format: its values, maybe one field too few or too many. */
+function valueArb(
+  field: { name: string; type: string },
+  clean: boolean
+): fc.Arbitrary<string> {
+  const any =
+    field.type === 'int'
+      ? clean
+        ? validIntegerArb
+        : integerArb
+      : clean
+        ? plainStringArb
+        : stringArb;
+  const documented = closedSetOf(field.name)?.values;
+  if (documented === undefined) return any;
+  // A field the value audit checks: mostly documented values (and `0`-led
+  // integers of them), sometimes others, which the audit counts.
+  const led = documented.map((v) => (/^\d+$/.test(v) ? `0${v}` : v));
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom('-', ...documented, ...led) },
+    { weight: clean ? 0 : 2, arbitrary: any }
+  );
+}
+
+function lineArb(
+  fields: ReadonlyArray<{ name: string; type: string }>,
+  header: string,
+  clean: boolean
+): fc.Arbitrary<string> {
+  const types = fields.map((f) => f.type);
+  const values = fc.tuple(...fields.map((f) => valueArb(f, clean)));
+  return fc.oneof(
+    {
+      weight: 12,
+      arbitrary: fc
+        .tuple(
+          values,
+          fc.array(blankArb, {
+            minLength: types.length + 1,
+            maxLength: types.length + 1,
+          }),
+          fc.boolean(),
+          fc.boolean()
+        )
+        .map(([vs, blanks, lead, trail]) => {
+          let text = lead ? blanks[0]! : '';
+          vs.forEach((v, i) => {
+            text += (i > 0 ? blanks[i]! : '') + v;
+          });
+          return text + (trail ? blanks[types.length]! : '');
+        }),
+    },
+    {
+      weight: clean ? 0 : 1,
+      arbitrary: values.map((vs) => vs.slice(0, -1).join(' ')),
+    },
+    {
+      weight: clean ? 0 : 1,
+      arbitrary: values.map((vs) => `${vs.join(' ')} extra`),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('', '   ', '\t') },
+    { weight: clean ? 0 : 1, arbitrary: fc.constant(header) }
+  );
+}
+
+/**
+ * A record: lines joined by LF or CR LF, maybe a final terminator. Half are
+ * clean (every line the kernel's case), half draw malformed lines, bad
+ * integers, bytes to escape, non-ASCII and header lines too.
+ */
+const caseArb = fc
+  .tuple(formatTextArb, fc.boolean())
+  .chain(([formatText, clean]) => {
+    const format = parseFormat(formatText);
+    const header = format.fields.map((f) => f.name).join(' ');
+    return fc.record({
+      formatText: fc.constant(formatText),
+      lines: fc.array(lineArb(format.fields, header, clean), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      separators: fc.array(fc.constantFrom('\n', '\r\n', '\n\n', ' \r\n'), {
+        minLength: 6,
+        maxLength: 6,
+      }),
+      last: clean
+        ? fc.constantFrom('', '\n', '\r\n')
+        : fc.constantFrom('', '\n', '\r\n', '\r'),
+    });
+  });
+
+function recordOf(c: {
+  lines: string[];
+  separators: string[];
+  last: string;
+}): Buffer {
+  let text = '';
+  c.lines.forEach((line, i) => {
+    text += (i > 0 ? c.separators[i - 1]! : '') + line;
+  });
+  return Buffer.from(text + c.last, 'utf8');
+}
+
+const transformers = new Map<string, [RecordTransformer, RecordTransformer]>();
+
+/** The TypeScript-only and the kernel transformer of a format (cached). */
+function pair(formatText: string, maxOutputBytes?: number) {
+  const key = `${formatText}|${maxOutputBytes}`;
+  let found = transformers.get(key);
+  if (found === undefined) {
+    const format = parseFormat(formatText);
+    const make = (jsonKernel: boolean) =>
+      new RecordTransformer(
+        {
+          format,
+          filter: undefined,
+          enrichers: [],
+          serializer: new JsonSerializer(format),
+          jsonKernel,
+        },
+        { maxDecompressedBytes: 1 << 20, maxOutputBytes }
+      );
+    found = [make(false), make(true)];
+    transformers.set(key, found);
+  }
+  return found;
+}
+
+function outcome(t: RecordTransformer, bytes: Buffer) {
+  const status = t.transform(bytes);
+  const { audit } = t;
+  return {
+    audit: {
+      dirty: audit.dirty,
+      counts: [...audit.counts],
+      samples: [...audit.samples],
+      failedFieldCount: audit.failedFieldCount,
+    },
+    status,
+    reason: t.reason,
+    excerpt: t.excerpt,
+    lines: t.lines,
+    kept: t.kept,
+    key: t.key,
+    output: t.output.toBuffer().toString('latin1'),
+  };
+}
+
+const REASON_OF_RESULT: Record<number, string> = {
+  [KERNEL_RESULT.TOO_FEW_FIELDS]: 'too_few_fields',
+  [KERNEL_RESULT.TOO_MANY_FIELDS]: 'too_many_fields',
+  [KERNEL_RESULT.BAD_INTEGER]: 'bad_integer',
+  [KERNEL_RESULT.INTEGER_OVERFLOW]: 'integer_overflow',
+};
+
+const kernels = new Map<string, JsonKernel>();
+/** Kernel results seen, by code (≥ 0 counted as 0): the test's own reach. */
+const seen = new Map<number, number>();
+
+describe('JSON kernel vs the TypeScript path', () => {
+  it('gives byte-identical records and identical results', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        // Prepare
+        const bytes = recordOf(c);
+        const [reference, withKernel] = pair(c.formatText);
+        // Act
+        const expected = outcome(reference, bytes);
+        const actual = outcome(withKernel, bytes);
+        // Assess
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 2000 }
+    );
+  });
+
+  it('writes what the TypeScript path writes, or fails for the same reason', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        // Prepare
+        const bytes = recordOf(c);
+        let kernel = kernels.get(c.formatText);
+        if (kernel === undefined) {
+          kernel = JsonKernel.create(parseFormat(c.formatText))!;
+          kernels.set(c.formatText, kernel);
+        }
+        const writer = new ByteWriter(16);
+        // Act
+        const result = kernel.transform(bytes, writer);
+        const code = Math.min(result, 0);
+        seen.set(code, (seen.get(code) ?? 0) + 1);
+        const expected = outcome(pair(c.formatText)[0], bytes);
+        // Assess
+        if (result >= 0) {
+          expect(expected.status).toBe('Ok');
+          expect(writer.toBuffer().toString('latin1')).toBe(expected.output);
+          expect(kernel.lines).toBe(expected.lines);
+        } else if (result in REASON_OF_RESULT) {
+          expect(expected.reason).toBe(REASON_OF_RESULT[result]);
+        } else {
+          expect([KERNEL_RESULT.UNSUPPORTED, KERNEL_RESULT.NO_LINES]).toContain(
+            result
+          );
+        }
+      }),
+      { numRuns: 2000 }
+    );
+    // The kernel itself wrote a fair share of records (each malformed
+    // reason has its own example in test/unit/kernel/json-kernel.test.ts).
+    expect(seen.get(0) ?? 0).toBeGreaterThan(400);
+  });
+
+  it('leaves records past the output cap to the TypeScript path', () => {
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 1, max: 600 }), (c, cap) => {
+        const bytes = recordOf(c);
+        const [reference, withKernel] = pair(c.formatText, cap);
+        expect(outcome(withKernel, bytes)).toEqual(outcome(reference, bytes));
+      }),
+      { numRuns: 300 }
+    );
+  });
+});

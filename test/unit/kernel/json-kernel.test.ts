@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { RecordTransformer } from '../../../shared/firehose/record-transformer.ts';
+import {
+  FIELD_CATALOGUE,
+  VPC_DEFAULT_FORMAT,
+} from '../../../shared/flowlog/fields.ts';
+import { parseFormat } from '../../../shared/flowlog/format.ts';
+import { kernelFor } from '../../../shared/kernel/hook.ts';
+import {
+  JsonKernel,
+  KERNEL_RESULT,
+} from '../../../shared/kernel/json-kernel.ts';
+import { ByteWriter } from '../../../shared/output/byte-writer.ts';
+import { JsonSerializer } from '../../../shared/output/json.ts';
+
+// Examples from https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html
+const ACCEPT =
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+const NODATA =
+  '2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA';
+// Expected values read off the documented fields (absent `-` omitted).
+const ACCEPT_JSON =
+  '{"version":2,"account_id":"123456789010","interface_id":"eni-1235b8ca123456789","srcaddr":"172.31.16.139","dstaddr":"172.31.16.21","srcport":20641,"dstport":22,"protocol":6,"packets":20,"bytes":4249,"start":1418530010,"end":1418530070,"action":"ACCEPT","log_status":"OK"}';
+const NODATA_JSON =
+  '{"version":2,"account_id":"123456789010","interface_id":"eni-1235b8ca123456789","start":1431280876,"end":1431280934,"log_status":"NODATA"}';
+
+const format = parseFormat(VPC_DEFAULT_FORMAT);
+const kernel = JsonKernel.create(format)!;
+
+function run(text: string): { result: number; text: string } {
+  const writer = new ByteWriter(16);
+  const result = kernel.transform(Buffer.from(text, 'latin1'), writer);
+  return { result, text: writer.toBuffer().toString('latin1') };
+}
+
+describe('JsonKernel', () => {
+  it('writes the documented lines itself, exactly', () => {
+    // Act
+    const { result, text } = run(`${ACCEPT}\r\n\n  ${NODATA}\n`);
+    // Assess
+    expect(result).toBeGreaterThan(0);
+    expect(text).toBe(`${ACCEPT_JSON}\n${NODATA_JSON}\n`);
+    expect(kernel.lines).toBe(2);
+  });
+
+  it('keeps all 20 digits of 2^64 - 1 and refuses 2^64', () => {
+    const max = ACCEPT.replace(' 4249 ', ' 18446744073709551615 ');
+    expect(run(max).text).toContain('"bytes":18446744073709551615,');
+    const over = ACCEPT.replace(' 4249 ', ' 18446744073709551616 ');
+    expect(run(over).result).toBe(KERNEL_RESULT.INTEGER_OVERFLOW);
+  });
+
+  it.each([
+    ['a quote', ACCEPT.replace('ACCEPT', 'AC"CEPT')],
+    ['a backslash', ACCEPT.replace('ACCEPT', 'AC\\CEPT')],
+    ['a control byte', ACCEPT.replace('ACCEPT', 'AC\u0001CEPT')],
+    ['a byte past ASCII', ACCEPT.replace('ACCEPT', 'AC\u00e9CEPT')],
+    ['a {"message":…} wrapper', JSON.stringify({ message: ACCEPT })],
+    ['a header line', `${format.fields.map((f) => f.name).join(' ')}\n`],
+    ['a CR not before LF', `${ACCEPT}\r`],
+    ['gzip', '\u001f\u008b\u0008'],
+  ])('leaves a record with %s to the TypeScript path', (_, text) => {
+    expect(run(text).result).toBe(KERNEL_RESULT.UNSUPPORTED);
+  });
+
+  it('leaves a line with an undocumented closed-set value to the value audit', () => {
+    // action is ACCEPT or REJECT (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html)
+    const odd = ACCEPT.replace('ACCEPT', 'ALLOW');
+    expect(run(odd).result).toBe(KERNEL_RESULT.UNSUPPORTED);
+  });
+
+  it.each([
+    ['too_few_fields', ACCEPT.slice(0, ACCEPT.lastIndexOf(' '))],
+    ['too_many_fields', `${ACCEPT} OK`],
+    ['bad_integer', ACCEPT.replace(' 20641 ', ' 20641x ')],
+    ['integer_overflow', ACCEPT.replace(' 22 ', ' 123456789012345678901 ')],
+  ])('finds %s as the TypeScript path does', (reason, text) => {
+    // Prepare
+    const reference = new RecordTransformer(
+      {
+        format,
+        filter: undefined,
+        enrichers: [],
+        serializer: new JsonSerializer(format),
+        jsonKernel: false,
+      },
+      { maxDecompressedBytes: 1 << 20 }
+    );
+    // Act
+    const { result } = run(`${ACCEPT}\n${text}\n`);
+    reference.transform(Buffer.from(`${ACCEPT}\n${text}\n`));
+    // Assess
+    expect(reference.reason).toBe(reason);
+    expect(result).toBe(
+      {
+        too_few_fields: KERNEL_RESULT.TOO_FEW_FIELDS,
+        too_many_fields: KERNEL_RESULT.TOO_MANY_FIELDS,
+        bad_integer: KERNEL_RESULT.BAD_INTEGER,
+        integer_overflow: KERNEL_RESULT.INTEGER_OVERFLOW,
+      }[reason]
+    );
+  });
+
+  it('leaves blank records to the TypeScript path (Dropped)', () => {
+    expect(run(' \n\t\r\n').result).toBe(KERNEL_RESULT.NO_LINES);
+  });
+
+  it('grows its memory for a record of many lines', () => {
+    const lines = `${ACCEPT}\n`.repeat(20_000);
+    const { result, text } = run(lines);
+    expect(result).toBe(text.length);
+    expect(text).toBe(`${ACCEPT_JSON}\n`.repeat(20_000));
+  });
+
+  it('takes formats of the whole catalogue', () => {
+    const all = parseFormat(
+      FIELD_CATALOGUE.map((f) => `\${${f.name}}`).join(' ')
+    );
+    expect(JsonKernel.create(all)).toBeInstanceOf(JsonKernel);
+  });
+});
+
+describe('kernelFor', () => {
+  const base = {
+    format,
+    filter: undefined,
+    enrichers: [],
+    serializer: new JsonSerializer(format),
+    jsonKernel: true,
+  };
+
+  it('gives a kernel to plain JSON output, by default', () => {
+    expect(kernelFor(base)).toBeInstanceOf(JsonKernel);
+    expect(kernelFor({ ...base, jsonKernel: undefined })).toBeInstanceOf(
+      JsonKernel
+    );
+  });
+
+  it.each([
+    ['jsonKernel false', { jsonKernel: false }],
+    ['a filter', { filter: () => true }],
+    ['an enricher', { enrichers: [{}] }],
+    ['a partitioner', { partitioner: {} }],
+    ['another serializer', { serializer: { name: 'json', write() {} } }],
+  ])('gives none with %s', (_, change) => {
+    expect(kernelFor({ ...base, ...change })).toBeUndefined();
+  });
+
+  it('answers through the record transformer as the TypeScript path', () => {
+    // Prepare
+    const make = (jsonKernel: boolean) =>
+      new RecordTransformer(
+        { ...base, jsonKernel },
+        { maxDecompressedBytes: 1 << 20 }
+      );
+    const bytes = Buffer.from(`${ACCEPT}\n${NODATA}\n`);
+    const plain = make(false);
+    const fast = make(true);
+    // Act
+    const statuses = [plain.transform(bytes), fast.transform(bytes)];
+    // Assess
+    expect(statuses).toEqual(['Ok', 'Ok']);
+    expect(fast.output.toBuffer()).toEqual(plain.output.toBuffer());
+    expect([fast.lines, fast.kept]).toEqual([plain.lines, plain.kept]);
+  });
+});
