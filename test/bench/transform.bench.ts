@@ -1,197 +1,405 @@
-// npm run bench: times our transform beside FLOOR and NAIVE in one run, on
-// generated events, and reports MB/s of flow-log text, ratios and memory.
-// A benchmark, not a test: nothing here asserts.
-import { execFileSync } from 'node:child_process';
-import { createEnrichers, ENRICHER_NAMES } from '../../shared/enrich/index.ts';
-import { transformBatch } from '../../shared/firehose/batch.ts';
-import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+// The timing half of npm run bench, run once per Node version by
+// scripts/bench.mjs (which bundles it): OURS is the shipped handler bundle
+// (dist/flow-log-processor/index.mjs), loaded once per case with that case's
+// settings and called as the Lambda runtime calls it — JSON.parse of the
+// event text, the handler, JSON.stringify of its result — beside FLOOR,
+// FLOOR-EXACT and NAIVE (baselines.ts), interleaved in rotating order over
+// many rounds without forced GC. A benchmark, not a test: nothing asserts,
+// but a case whose records are not all Ok is reported and not timed.
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type {
+  Context,
+  FirehoseTransformationEvent,
+  FirehoseTransformationResult,
+} from 'aws-lambda';
 import { parseFormat } from '../../shared/flowlog/format.ts';
-import { createSerializer } from '../../shared/output/index.ts';
-import { floor, floorWithOutput, naive } from './baselines.ts';
-import { formatOf, makeEvent } from './generate.ts';
+import { floor, floorExact, naive } from './baselines.ts';
+import {
+  allCases,
+  type BenchCase,
+  type CaseSize,
+  SIZE_BYTES,
+} from './cases.ts';
+import {
+  FORMATS,
+  type GeneratedEvent,
+  LAMBDA_REQUEST_LIMIT,
+  makeEvent,
+} from './generate.ts';
+import { type CaseResult, formatCaseLine, median } from './report.ts';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const WARMUP = 5;
-const MB = 1024 * 1024;
+/** RESPONSE_BUDGET_BYTES' default, which the bench runs with. */
+const RESPONSE_BUDGET_BYTES = 6_000_000;
 
-/** Every enricher that needs no AWS call (all but eni and aws_service). */
-const LOCAL_ENRICHERS = ENRICHER_NAMES.filter(
-  (name) => name !== 'eni' && name !== 'aws_service'
-);
+/** Records per handler call when sizing: small enough never to overflow. */
+const SIZING_CHUNK = 500;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+type Handler = (
+  event: unknown,
+  context: Context
+) => Promise<FirehoseTransformationResult>;
 
-/**
- * Times the contenders interleaved, one run of each per round, so a noisy
- * neighbour slows them all alike; returns each one's median in ms.
- */
-function timeInterleaved(actions: ReadonlyArray<() => unknown>): number[] {
-  for (let i = 0; i < WARMUP; i++) for (const action of actions) action();
-  const samples: number[][] = actions.map(() => []);
-  for (let run = 0; run < RUNS; run++) {
-    actions.forEach((action, k) => {
-      globalThis.gc?.();
-      const start = process.hrtime.bigint();
-      action();
-      samples[k]!.push(Number(process.hrtime.bigint() - start) / 1e6);
-    });
-  }
-  return samples.map(median);
-}
+/** Settings every case shares: no AWS call can happen, nothing is logged. */
+const BASE_ENV: Readonly<Record<string, string>> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  // Port 9 (discard) on loopback: re-ingestion is off, but never reach AWS.
+  AWS_ENDPOINT_URL_FIREHOSE: 'http://127.0.0.1:9',
+  // An overflowing record must show as not Ok, not be re-ingested.
+  REINGEST: 'false',
+  // One summary line and one EMF flush per invocation are left out.
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_SERVICE_NAME: 'bench',
+  // The SDK's notice that it will need Node 22 from 2027, once per case.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
-interface Variant {
-  readonly output: string;
-  readonly enrich: readonly string[];
-}
+/** Settings a case sets; cleared before each case. */
+const CASE_KEYS = ['FLOW_LOG_FORMAT', 'OUTPUT_FORMAT', 'ENRICH'];
 
-const PLAIN: Variant = { output: 'json', enrich: [] };
+const CONTEXT = {
+  awsRequestId: 'bench',
+  functionName: 'FlowLogProcessorFunction',
+  functionVersion: '$LATEST',
+  invokedFunctionArn:
+    'arn:aws:lambda:us-east-1:123456789012:function:FlowLogProcessorFunction',
+  memoryLimitInMB: '512',
+  logGroupName: '/aws/lambda/FlowLogProcessorFunction',
+  logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 120_000,
+  done() {},
+  fail() {},
+  succeed() {},
+} as Context;
 
-function oursFor(
-  formatText: string,
-  variant: Variant
-): (json: string) => string {
-  const format = parseFormat(formatText);
-  const enrichers = createEnrichers(variant.enrich, format, {
-    internalCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+/** Imports a fresh copy of the bundle with the case's settings. */
+async function loadHandler(bundle: string, spec: BenchCase): Promise<Handler> {
+  for (const key of CASE_KEYS) delete process.env[key];
+  Object.assign(process.env, BASE_ENV, {
+    FLOW_LOG_FORMAT: FORMATS[spec.format].format,
+    OUTPUT_FORMAT: spec.output,
+    ...(spec.enrich.length > 0 ? { ENRICH: spec.enrich.join(',') } : {}),
   });
-  const transformer = new RecordTransformer(
-    {
-      format,
-      filter: undefined,
-      enrichers,
-      serializer: createSerializer(variant.output, format),
-    },
-    { maxDecompressedBytes: 8 * MB }
-  );
-  return (json) =>
-    JSON.stringify(transformBatch(JSON.parse(json), transformer).response);
+  // A query makes a new module instance, so its cold start reads this env.
+  const url = `${pathToFileURL(resolve(bundle)).href}?case=${encodeURIComponent(spec.name)}`;
+  const module = (await import(url)) as { handler: Handler };
+  return module.handler;
 }
 
-interface Row {
-  name: string;
-  floorMs: number;
-  floorOutMs: number;
-  naiveMs: number;
-  oursMs: number;
-  textMB: number;
+/** What one record of the response takes in the response JSON. */
+function entryBytes(record: object): number {
+  return Buffer.byteLength(JSON.stringify(record));
 }
 
-function benchCase(
-  formatName: 'v2' | 'v5',
-  sizeMB: number,
-  wrapped: boolean,
-  variant: Variant = PLAIN
-): Row {
-  const event = makeEvent(formatName, sizeMB * MB, wrapped);
-  const fields = parseFormat(formatOf(formatName)).fields;
-  const ours = oursFor(formatOf(formatName), variant);
-  const label = formatName === 'v2' ? 'v2 default (14)' : 'v5 custom (29)';
-  const extra = variant === PLAIN ? '' : ` ${variant.output}+local enrichers`;
-  const response = JSON.parse(ours(event.json)) as {
-    records: Array<{ data: string }>;
-  };
-  const outputs = response.records.map((r) => Buffer.from(r.data, 'base64'));
-  const [floorMs, floorOutMs, naiveMs, oursMs] = timeInterleaved([
-    () => floor(event.json),
-    () => floorWithOutput(event.json, outputs),
-    () => naive(event.json, fields),
-    () => ours(event.json),
-  ]);
-  return {
-    name: `${label} ${sizeMB} MB ${wrapped ? 'wrapped' : 'bare'}${extra}`,
-    floorMs: floorMs!,
-    floorOutMs: floorOutMs!,
-    naiveMs: naiveMs!,
-    oursMs: oursMs!,
-    textMB: event.textBytes / MB,
-  };
-}
-
-function printRows(rows: Row[]): void {
-  const header = [
-    'case',
-    'FLOOR ms',
-    'FLOOR+OUT ms',
-    'NAIVE ms',
-    'OURS ms',
-    'OURS MB/s',
-    'OURS/FLOOR',
-    'OURS/FLOOR+OUT',
-    'NAIVE/FLOOR',
-  ];
-  const lines = rows.map((r) => [
-    r.name,
-    r.floorMs.toFixed(1),
-    r.floorOutMs.toFixed(1),
-    r.naiveMs.toFixed(1),
-    r.oursMs.toFixed(1),
-    (r.textMB / (r.oursMs / 1000)).toFixed(0),
-    (r.oursMs / r.floorMs).toFixed(2),
-    (r.oursMs / r.floorOutMs).toFixed(2),
-    (r.naiveMs / r.floorMs).toFixed(2),
-  ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...lines.map((l) => l[i]!.length))
-  );
-  const pad = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ');
-  console.log(pad(header));
-  for (const line of lines) console.log(pad(line));
+interface Sizing {
+  /** Records of the event, in order, that were not Ok (first 3). */
+  readonly notOk: ReadonlyArray<{ index: number; result: string }>;
+  readonly notOkCount: number;
+  /** The largest record count whose response fits the budget. */
+  readonly fitting: number;
+  /** The response bytes of the whole event, were it answered in one. */
+  readonly responseBytes: number;
 }
 
 /**
- * What each local enricher adds per line, keys written included: the
- * transform alone on a v5 1 MB wrapped event, each configuration in its own
- * process (one pipeline per process, as deployed), best of rounds.
+ * Runs the handler on the event in chunks small enough never to overflow,
+ * so a record that is not Ok there fails for itself, and adds up each
+ * record's share of one response.
  */
-function printEnricherCosts(): void {
-  const configs: string[][] = [[], ...LOCAL_ENRICHERS.map((name) => [name])];
-  // Rounds interleave the configurations, and each keeps its least time: a
-  // shared machine only ever adds time, and a slow spell hits them all.
-  const best = configs.map(() => Number.POSITIVE_INFINITY);
-  for (let round = 0; round < 3; round++) {
-    configs.forEach((args, i) => {
-      const ns = Number(probe('dist/bench/enricher-cost.mjs', args));
-      best[i] = Math.min(best[i]!, ns);
+async function size(
+  handler: Handler,
+  generated: GeneratedEvent
+): Promise<Sizing> {
+  const { event } = generated;
+  const notOk: Array<{ index: number; result: string }> = [];
+  let notOkCount = 0;
+  // `{"records":[` + entries joined by `,` + `]}`.
+  let bytes = 14 - 1;
+  let fitting = 0;
+  for (let at = 0; at < event.records.length; at += SIZING_CHUNK) {
+    const records = event.records.slice(at, at + SIZING_CHUNK);
+    const chunk = JSON.parse(JSON.stringify({ ...event, records }));
+    const response = await handler(chunk, CONTEXT);
+    response.records.forEach((record, i) => {
+      if (record.result !== 'Ok') {
+        notOkCount++;
+        if (notOk.length < 3) {
+          notOk.push({ index: at + i, result: record.result });
+        }
+      }
+      bytes += entryBytes(record) + 1;
+      if (bytes <= RESPONSE_BUDGET_BYTES) fitting = at + i + 1;
     });
   }
-  const base = best[0]!;
-  const costs = LOCAL_ENRICHERS.map(
-    (name, i) => `${name} ${Math.max(0, best[i + 1]! - base)}`
-  );
-  console.log(
-    `transform alone: ${base} ns/line; each enricher adds (ns/line, keys written included): ${costs.join(', ')}`
-  );
+  return { notOk, notOkCount, fitting, responseBytes: bytes };
 }
 
-/** Runs a memory probe in a fresh process, so its figure is its own. */
-function probe(script: string, args: readonly string[]): string {
-  return execFileSync(process.execPath, ['--expose-gc', script, ...args], {
-    encoding: 'utf8',
-  }).trim();
+/** The event of a case: by its JSON size, or the largest legal one. */
+async function eventFor(
+  handler: Handler,
+  spec: BenchCase
+): Promise<{ generated: GeneratedEvent; sizing: Sizing }> {
+  const options = { format: spec.format, wrapped: spec.wrapped };
+  if (spec.size !== 'max') {
+    const generated = makeEvent({ ...options, bytes: SIZE_BYTES[spec.size] });
+    return { generated, sizing: await size(handler, generated) };
+  }
+  const legal = makeEvent({ ...options, bytes: LAMBDA_REQUEST_LIMIT });
+  const sizing = await size(handler, legal);
+  if (sizing.notOkCount > 0 || sizing.fitting === legal.lines) {
+    return { generated: legal, sizing };
+  }
+  const generated = makeEvent({
+    ...options,
+    bytes: LAMBDA_REQUEST_LIMIT,
+    records: sizing.fitting,
+  });
+  return { generated, sizing: await size(handler, generated) };
 }
 
-console.log(
-  `node ${process.version}, ${process.arch}, runs=${RUNS} (median), flags: ${process.execArgv.join(' ') || 'none'}`
-);
-const rows: Row[] = [];
-for (const formatName of ['v2', 'v5'] as const) {
-  for (const sizeMB of [1, 3]) {
-    for (const wrapped of [false, true]) {
-      rows.push(benchCase(formatName, sizeMB, wrapped));
+interface Contender {
+  readonly name: 'FLOOR' | 'FLOOR-EXACT' | 'NAIVE' | 'OURS';
+  run(): unknown;
+}
+
+/** Per contender, per round: wall ns and process CPU µs. */
+type Samples = Record<string, { wall: number[]; cpu: number[] }>;
+
+/**
+ * Times the contenders over `rounds` rounds, each round in a rotated order
+ * so none always runs first or after the same neighbour. No forced GC: each
+ * pays for the garbage it and the others leave, as in a warm function.
+ */
+async function timeRounds(
+  contenders: readonly Contender[],
+  rounds: number,
+  warmup: number,
+  check: (result: unknown) => void
+): Promise<Samples> {
+  const samples: Samples = {};
+  for (const c of contenders) samples[c.name] = { wall: [], cpu: [] };
+  for (let round = -warmup; round < rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(round + warmup + k) % contenders.length]!;
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      const result = await c.run();
+      const wall = Number(process.hrtime.bigint() - start);
+      const used = process.cpuUsage(cpu);
+      if (c.name === 'OURS') check(result);
+      if (round < 0) continue;
+      samples[c.name]!.wall.push(wall);
+      samples[c.name]!.cpu.push(used.user + used.system);
     }
   }
+  return samples;
 }
-for (const sizeMB of [1, 3]) {
-  rows.push(
-    benchCase('v5', sizeMB, true, { output: 'ocsf', enrich: LOCAL_ENRICHERS })
+
+/** Median over rounds of a/b, taken per round, on wall or CPU time. */
+function pairedRatio(
+  samples: Samples,
+  a: string,
+  b: string,
+  clock: 'wall' | 'cpu'
+): number {
+  const x = samples[a]![clock];
+  const y = samples[b]![clock];
+  return median(x.map((v, i) => v / y[i]!));
+}
+
+async function runCase(
+  bundle: string,
+  spec: BenchCase,
+  options: { rounds: number; warmup: number }
+): Promise<CaseResult> {
+  const handler = await loadHandler(bundle, spec);
+  const { generated, sizing } = await eventFor(handler, spec);
+  const { json, lines, textBytes } = generated;
+  const base = {
+    name: spec.name,
+    records: lines,
+    fields: FORMATS[spec.format].fields,
+    eventBytes: json.length,
+    target: spec.target,
+  };
+  if (sizing.notOkCount > 0) {
+    return {
+      ...base,
+      skipped: `${sizing.notOkCount} of ${lines} records not Ok on their own (first: ${sizing.notOk.map((r) => `#${r.index} ${r.result}`).join(', ')})`,
+      firstFailing: generated.event.records[sizing.notOk[0]!.index]!.data,
+    };
+  }
+  if (sizing.responseBytes > RESPONSE_BUDGET_BYTES) {
+    return {
+      ...base,
+      skipped: `overflow: its response would take ${sizing.responseBytes} bytes > RESPONSE_BUDGET_BYTES ${RESPONSE_BUDGET_BYTES}; the first ${sizing.fitting} records fit`,
+    };
+  }
+  const ours = async () => {
+    const event = JSON.parse(json) as FirehoseTransformationEvent;
+    const response = await handler(event, CONTEXT);
+    return { response, text: JSON.stringify(response) };
+  };
+  const first = await ours();
+  const outputs = first.response.records.map((r) =>
+    Buffer.from(r.data ?? '', 'base64')
   );
+  const fields = parseFormat(FORMATS[spec.format].format).fields;
+  const contenders: Contender[] = [
+    { name: 'FLOOR', run: () => floor(json) },
+    { name: 'FLOOR-EXACT', run: () => floorExact(json, outputs) },
+    ...(spec.output === 'json'
+      ? [{ name: 'NAIVE' as const, run: () => naive(json, fields) }]
+      : []),
+    { name: 'OURS', run: ours },
+  ];
+  let calls = 0;
+  let notOk = 0;
+  const samples = await timeRounds(
+    contenders,
+    options.rounds,
+    options.warmup,
+    (result) => {
+      calls++;
+      const { response } = result as Awaited<ReturnType<typeof ours>>;
+      for (const r of response.records) if (r.result !== 'Ok') notOk++;
+    }
+  );
+  const wall = (name: string) =>
+    samples[name] ? median(samples[name].wall) / 1e6 : undefined;
+  const cpu = (name: string) =>
+    samples[name] ? median(samples[name].cpu) / 1e3 : undefined;
+  return {
+    ...base,
+    responseBytes: first.text.length,
+    textBytes,
+    rounds: options.rounds,
+    calls,
+    notOk,
+    ms: {
+      floor: wall('FLOOR')!,
+      exact: wall('FLOOR-EXACT')!,
+      naive: wall('NAIVE'),
+      ours: wall('OURS')!,
+    },
+    cpuMs: {
+      floor: cpu('FLOOR')!,
+      exact: cpu('FLOOR-EXACT')!,
+      naive: cpu('NAIVE'),
+      ours: cpu('OURS')!,
+    },
+    ratio: {
+      floor: pairedRatio(samples, 'OURS', 'FLOOR', 'wall'),
+      exact: pairedRatio(samples, 'OURS', 'FLOOR-EXACT', 'wall'),
+      naive: samples.NAIVE
+        ? pairedRatio(samples, 'NAIVE', 'OURS', 'wall')
+        : undefined,
+    },
+    cpuRatio: {
+      floor: pairedRatio(samples, 'OURS', 'FLOOR', 'cpu'),
+      exact: pairedRatio(samples, 'OURS', 'FLOOR-EXACT', 'cpu'),
+      naive: samples.NAIVE
+        ? pairedRatio(samples, 'NAIVE', 'OURS', 'cpu')
+        : undefined,
+    },
+  };
 }
-printRows(rows);
-printEnricherCosts();
-console.log(probe('dist/bench/rss-child.mjs', ['v5', '3']));
+
+const HELP = `Usage: node dist/bench/transform.bench.mjs [options]  (npm run bench runs it)
+  --bundle PATH   the handler bundle (default dist/flow-log-processor/index.mjs)
+  --rounds N      timed rounds per case (default 25)
+  --warmup N      untimed rounds first (default 5)
+  --size S        1MB, 3MB or max; repeatable (default all three)
+  --case TEXT     only cases whose name contains TEXT; repeatable
+  --json FILE     also write the results as JSON to FILE
+`;
+
+function readArgs() {
+  const { values } = parseArgs({
+    options: {
+      bundle: {
+        type: 'string',
+        default: 'dist/flow-log-processor/index.mjs',
+      },
+      rounds: { type: 'string', default: '25' },
+      warmup: { type: 'string', default: '5' },
+      size: { type: 'string', multiple: true },
+      case: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const count = (name: 'rounds' | 'warmup', min: number) => {
+    const n = Number(values[name]);
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new Error(
+        `--${name} '${values[name]}' is not allowed; expected a whole number >= ${min}`
+      );
+    }
+    return n;
+  };
+  const sizes = (values.size ?? ['1MB', '3MB', 'max']).map((s) => {
+    const size = ({ '1MB': '1 MB', '3MB': '3 MB', max: 'max' } as const)[
+      s as '1MB'
+    ];
+    if (size === undefined) {
+      throw new Error(`--size '${s}' is not allowed; expected 1MB, 3MB or max`);
+    }
+    return size as CaseSize;
+  });
+  return {
+    bundle: values.bundle,
+    rounds: count('rounds', 1),
+    warmup: count('warmup', 0),
+    sizes,
+    filters: values.case ?? [],
+    json: values.json,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = readArgs();
+  const cases = allCases(args.sizes).filter(
+    (c) =>
+      args.filters.length === 0 || args.filters.some((f) => c.name.includes(f))
+  );
+  const flags = process.execArgv.join(' ') || 'none';
+  console.log(
+    `node ${process.version} (${process.execPath}), ${process.arch}, ${cpus()[0]?.model ?? 'cpu unknown'}; flags: ${flags}; ` +
+      `${args.rounds} rounds + ${args.warmup} warm-up per case, contenders interleaved in rotating order, no forced GC`
+  );
+  const results: CaseResult[] = [];
+  for (const spec of cases) {
+    const result = await runCase(args.bundle, spec, args);
+    results.push(result);
+    console.log(formatCaseLine(result));
+  }
+  if (args.json !== undefined) {
+    writeFileSync(
+      args.json,
+      JSON.stringify({
+        node: process.version,
+        execPath: process.execPath,
+        flags,
+        arch: process.arch,
+        cpu: cpus()[0]?.model,
+        rounds: args.rounds,
+        warmup: args.warmup,
+        results,
+      })
+    );
+  }
+}
+
+await main();
