@@ -64,7 +64,7 @@ const responseBytes = Buffer.byteLength(JSON.stringify(response));
 const peakMiB = process.resourceUsage().maxRSS / 1024;
 const count = (result) => response.records.filter((r) => r.result === result).length;
 process.stdout.write(JSON.stringify({
-  loadedMiB, peakMiB, eventBytes, responseBytes,
+  node: process.version, loadedMiB, peakMiB, eventBytes, responseBytes,
   records: response.records.length,
   ok: count('Ok'), dropped: count('Dropped'), failed: count('ProcessingFailed'),
 }));

@@ -63,6 +63,8 @@ type CaseResult = SkippedCase | TimedCase;
 /** Result of a memory probe (rss-child.ts). */
 interface MemoryResult {
   readonly label: string;
+  /** process.version of the probe. */
+  readonly node: string;
   readonly eventBytes: number;
   readonly records: number;
   readonly responseBytes: number;
@@ -192,7 +194,7 @@ function timingTable(results: readonly CaseResult[]): string {
 function formatMemoryLine(result: MemoryResult): string {
   const added = result.peakMiB - result.loadedMiB;
   return (
-    `memory ${result.label}: event ${fixed(result.eventBytes / MB, 2)} MB, ${int(result.records)} records -> ` +
+    `memory ${result.label} on Node ${result.node}: event ${fixed(result.eventBytes / MB, 2)} MB, ${int(result.records)} records -> ` +
     `response ${fixed(result.responseBytes / MB, 2)} MB (Ok ${result.ok}, re-ingested ${result.dropped}, ProcessingFailed ${result.failed}); ` +
     `RSS loaded ${fixed(result.loadedMiB)} MiB, peak ${fixed(result.peakMiB)} MiB, added ${fixed(added)} MiB`
   );

@@ -239,7 +239,7 @@ async function runCase(
   if (sizing.responseBytes > RESPONSE_BUDGET_BYTES) {
     return {
       ...base,
-      skipped: `overflow: its response would take ${sizing.responseBytes} bytes > RESPONSE_BUDGET_BYTES ${RESPONSE_BUDGET_BYTES}; the first ${sizing.fitting} records fit`,
+      skipped: `overflow: response would take ${sizing.responseBytes.toLocaleString('en-US')} B > RESPONSE_BUDGET_BYTES; its first ${sizing.fitting.toLocaleString('en-US')} records fit (the max case)`,
     };
   }
   const ours = async () => {
