@@ -7,13 +7,13 @@ import { transformBatch } from '../../shared/firehose/batch.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
 import { createSerializer } from '../../shared/output/index.ts';
-import { FORMATS, makeEvent } from './generate.ts';
+import { formatOf, makeEvent } from './generate.ts';
 
 const ROUNDS = 8;
 const PER_ROUND = 15;
 
 const enrich = process.argv[2] === undefined ? [] : [process.argv[2]];
-const format = parseFormat(FORMATS.v5.format);
+const format = parseFormat(formatOf('v5'));
 const transformer = new RecordTransformer(
   {
     format,
@@ -25,7 +25,7 @@ const transformer = new RecordTransformer(
   },
   { maxDecompressedBytes: 8 << 20 }
 );
-const event = JSON.parse(makeEvent({ format: 'v5', bytes: 1 << 20 }).json) as {
+const event = JSON.parse(makeEvent('v5', 1 << 20, true).json) as {
   records: unknown[];
 };
 let best = Number.POSITIVE_INFINITY;

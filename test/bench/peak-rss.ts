@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FORMATS, LAMBDA_REQUEST_LIMIT, makeEvent } from './generate.ts';
+import { FORMATS, LAMBDA_REQUEST_LIMIT, makeSizedEvent } from './generate.ts';
 import {
   formatMemoryLine,
   MEMORY_TARGET_MIB,
@@ -116,7 +116,7 @@ async function measureMemory(options: {
   );
   const files = sizes.map(([label, bytes]) => {
     const file = resolve(dir, `memory-v5-${bytes}.json`);
-    writeFileSync(file, makeEvent({ format: 'v5', bytes }).json);
+    writeFileSync(file, makeSizedEvent({ format: 'v5', bytes }).json);
     return [label, file] as const;
   });
   const endpoint = await startLocalFirehose();

@@ -28,7 +28,7 @@ import {
   FORMATS,
   type GeneratedEvent,
   LAMBDA_REQUEST_LIMIT,
-  makeEvent,
+  makeSizedEvent,
 } from './generate.ts';
 import { type CaseResult, formatCaseLine, median } from './report.ts';
 
@@ -61,7 +61,15 @@ const BASE_ENV: Readonly<Record<string, string>> = {
 };
 
 /** Settings a case sets; cleared before each case. */
-const CASE_KEYS = ['FLOW_LOG_FORMAT', 'OUTPUT_FORMAT', 'ENRICH'];
+const CASE_KEYS = [
+  'FLOW_LOG_FORMAT',
+  'OUTPUT_FORMAT',
+  'ENRICH',
+  'IP_RANGES_URL',
+];
+
+/** The ip-ranges.json sample shipped with the code, for `aws_service`. */
+const IP_RANGES_SAMPLE = 'shared/enrich/data/ip-ranges.sample.json';
 
 const CONTEXT = {
   awsRequestId: 'bench',
@@ -86,6 +94,8 @@ async function loadHandler(bundle: string, spec: BenchCase): Promise<Handler> {
     FLOW_LOG_FORMAT: FORMATS[spec.format].format,
     OUTPUT_FORMAT: spec.output,
     ...(spec.enrich.length > 0 ? { ENRICH: spec.enrich.join(',') } : {}),
+    // aws_service offline: the bundled sample, not AWS's URL.
+    IP_RANGES_URL: pathToFileURL(resolve(IP_RANGES_SAMPLE)).href,
   });
   // A query makes a new module instance, so its cold start reads this env.
   const url = `${pathToFileURL(resolve(bundle)).href}?case=${encodeURIComponent(spec.name)}`;
@@ -148,15 +158,18 @@ async function eventFor(
 ): Promise<{ generated: GeneratedEvent; sizing: Sizing }> {
   const options = { format: spec.format, wrapped: spec.wrapped };
   if (spec.size !== 'max') {
-    const generated = makeEvent({ ...options, bytes: SIZE_BYTES[spec.size] });
+    const generated = makeSizedEvent({
+      ...options,
+      bytes: SIZE_BYTES[spec.size],
+    });
     return { generated, sizing: await size(handler, generated) };
   }
-  const legal = makeEvent({ ...options, bytes: LAMBDA_REQUEST_LIMIT });
+  const legal = makeSizedEvent({ ...options, bytes: LAMBDA_REQUEST_LIMIT });
   const sizing = await size(handler, legal);
   if (sizing.notOkCount > 0 || sizing.fitting === legal.lines) {
     return { generated: legal, sizing };
   }
-  const generated = makeEvent({
+  const generated = makeSizedEvent({
     ...options,
     bytes: LAMBDA_REQUEST_LIMIT,
     records: sizing.fitting,
