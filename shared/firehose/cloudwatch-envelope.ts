@@ -143,6 +143,8 @@ class EnvelopeReader {
   detail = '';
   events = 0;
   data = 0;
+  /** Where a message of this envelope holds a lone surrogate, or -1. */
+  private loneSurrogateAt = -1;
   /** The current envelope's messageType (TYPE). */
   private type: number = TYPE.NONE;
   /** The current envelope had a logEvents key. */
@@ -216,8 +218,15 @@ class EnvelopeReader {
     const eventsBefore = this.events;
     this.type = TYPE.NONE;
     this.sawEvents = false;
+    this.loneSurrogateAt = -1;
     const end = this.object(from, MEMBERS.ENVELOPE, 0);
     if (end < 0) return -1;
+    if (this.type === TYPE.DATA && this.loneSurrogateAt >= 0) {
+      return this.error(
+        'lone surrogate escape in a message: not a Unicode character',
+        this.loneSurrogateAt
+      );
+    }
     if (this.type === TYPE.CONTROL) {
       this.out.length = mark;
       this.events = eventsBefore;
@@ -296,7 +305,7 @@ class EnvelopeReader {
       return this.error('a logEvents message is not a string', at);
     }
     const out = this.out;
-    const valueEnd = this.decodeString(at, out);
+    const valueEnd = this.decodeString(at, out, true);
     if (valueEnd >= 0) out.bytes[out.length++] = LF;
     return valueEnd;
   }
@@ -345,7 +354,7 @@ class EnvelopeReader {
     if (scratch.bytes.length < valueEnd - at) {
       scratch.bytes = Buffer.allocUnsafe(valueEnd - at);
     }
-    this.decodeString(at, scratch);
+    this.decodeString(at, scratch, false);
     return scratch.bytes.subarray(0, scratch.length);
   }
 
@@ -373,10 +382,7 @@ class EnvelopeReader {
     return this.error('unterminated string', at);
   }
 
-  /**
-   * Bytes taken by the escape at `p` (`\n`: 2, `\u0041`: 6, a surrogate
-   * pair: 12), or -1.
-   */
+  /** Bytes taken by the escape at `p` (`\n`: 2, `\u0041`: 6), or -1. */
   private escapeLength(p: number): number {
     const bytes = this.bytes;
     const letter = bytes[p + 1];
@@ -391,21 +397,23 @@ class EnvelopeReader {
       if ((CLASS[bytes[p + k]!]! & HEX) === 0)
         return this.error('bad \\u escape', p);
     }
-    const code = this.hex4(p + 2);
-    if (code < 0xd800 || code > 0xdfff) return 6;
-    // A surrogate escape is a character only as a high-low pair (RFC 8259
-    // §8.2); alone it would become U+FFFD, a changed value.
-    if (code <= 0xdbff && this.isLowSurrogateAt(p + 6)) return 12;
-    return this.error('lone surrogate escape: not a Unicode character', p);
+    return 6;
   }
 
   /**
    * Decodes the string opening at `at` into `out` as UTF-8. A lone
-   * surrogate escape names no character (RFC 8259 §8.2) and is refused
-   * rather than written as U+FFFD, which would change the value.
+   * surrogate escape names no character (RFC 8259 §8.2): in a message
+   * (`strict`) it is noted, and the envelope refused if it is a
+   * DATA_MESSAGE, rather than written as U+FFFD, which would change a value
+   * (a CONTROL_MESSAGE's messages are not kept, so it does not matter
+   * there); in a key it becomes U+FFFD, which matches no key read.
    * Runs without escapes are copied with one `copy`.
    */
-  private decodeString(at: number, out: MessageOutput): number {
+  private decodeString(
+    at: number,
+    out: MessageOutput,
+    strict: boolean
+  ): number {
     const bytes = this.bytes;
     const end = this.end;
     let p = at + 1;
@@ -423,8 +431,10 @@ class EnvelopeReader {
       }
       const taken = this.escapeLength(p);
       if (taken < 0) return -1;
-      p = taken === 2 ? this.writeShort(p, out) : this.writeUnicode(p, out);
-      if (p < 0) return -1;
+      p =
+        taken === 2
+          ? this.writeShort(p, out)
+          : this.writeUnicode(p, out, strict);
       run = p;
     }
     return this.error('unterminated string', at);
@@ -437,9 +447,10 @@ class EnvelopeReader {
 
   /**
    * `\uXXXX`, or a `\uD8xx\uDCxx` pair, as UTF-8; returns the next
-   * position, or -1 for a lone surrogate.
+   * position. A lone surrogate becomes U+FFFD; when `strict` (a message)
+   * its position is noted, and a DATA_MESSAGE holding one is refused.
    */
-  private writeUnicode(p: number, out: MessageOutput): number {
+  private writeUnicode(p: number, out: MessageOutput, strict: boolean): number {
     let code = this.hex4(p + 2);
     let next = p + 6;
     if (code >= 0xd800 && code <= 0xdbff && this.isLowSurrogateAt(next)) {
@@ -447,7 +458,8 @@ class EnvelopeReader {
       code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
       next += 6;
     } else if (code >= 0xd800 && code <= 0xdfff) {
-      return this.error('lone surrogate escape: not a Unicode character', p);
+      if (strict && this.loneSurrogateAt < 0) this.loneSurrogateAt = p;
+      code = 0xfffd;
     }
     out.length = writeUtf8(code, out.bytes, out.length);
     return next;

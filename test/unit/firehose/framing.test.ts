@@ -188,6 +188,28 @@ describe('CloudWatch Logs envelopes', () => {
     });
   });
 
+  // Strings the reader does not keep may hold one: JSON.parse accepts it.
+  it.each([
+    [
+      'a CONTROL_MESSAGE message',
+      '{"messageType":"CONTROL_MESSAGE","logEvents":[{"message":"\\ud800"}]}',
+      'Dropped',
+    ],
+    [
+      'an unknown key',
+      `{"messageType":"DATA_MESSAGE","\\ud806":"","logEvents":[{"message":"${ACCEPT}"}]}`,
+      'Ok',
+    ],
+    [
+      'an ignored value',
+      `{"messageType":"DATA_MESSAGE","owner":"\\udc00","logEvents":[{"message":"${ACCEPT}"}]}`,
+      'Ok',
+    ],
+  ])('accepts a lone surrogate escape in %s', (_, text, status) => {
+    expect(run(gzipSync(text)).status).toBe(status);
+    expect(run(Buffer.from(text)).status).toBe(status);
+  });
+
   it('refuses a wrapper whose message holds a lone surrogate escape', () => {
     expect(run(Buffer.from('{"message":"2 \\ud800 x"}'))).toMatchObject({
       status: 'ProcessingFailed',
