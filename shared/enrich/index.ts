@@ -32,6 +32,11 @@ const ENRICHER_NAMES = [
   'eni',
 ] as const;
 
+/** The enrichers that make no AWS call per batch (all but `eni`). */
+const LOCAL_ENRICHERS: readonly EnricherName[] = ENRICHER_NAMES.filter(
+  (name) => name !== 'eni'
+);
+
 /** One of {@link ENRICHER_NAMES}. */
 type EnricherName = (typeof ENRICHER_NAMES)[number];
 
@@ -293,4 +298,10 @@ export {
 export { protocolName } from './protocol.ts';
 export { tcpFlagNames } from './tcp-flags.ts';
 export type { EnrichContext, EnricherName };
-export { createEnrichers, ENRICHER_NAMES, enrichmentKeys, parseEnricherNames };
+export {
+  createEnrichers,
+  ENRICHER_NAMES,
+  enrichmentKeys,
+  LOCAL_ENRICHERS,
+  parseEnricherNames,
+};

@@ -1,17 +1,6 @@
 // The benchmark's cases and the targets of issue #12 they are held to.
+import { LOCAL_ENRICHERS } from '../../shared/enrich/index.ts';
 import { FORMATS, type GeneratedFormat } from './generate.ts';
-
-/** Every enricher that needs no AWS call at run time (all but `eni`). */
-const LOCAL_ENRICHERS = [
-  'protocol',
-  'tcp_flags',
-  'traffic_path',
-  'time',
-  'ip',
-  'direction',
-  'community_id',
-  'aws_service',
-] as const;
 
 /** An event size: bytes of event JSON, or the largest legal event. */
 type CaseSize = '1 MB' | '3 MB' | 'max';

@@ -15,15 +15,11 @@ import {
   type SchemaNode,
   schemaTree,
 } from '../../scripts/lib/security-lake-schema.ts';
-import {
-  createEnrichers,
-  loadBundledIpRanges,
-} from '../../shared/enrich/index.ts';
-import type { Enricher } from '../../shared/enrich/types.ts';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { formatFromHeader, parseFormat } from '../../shared/flowlog/format.ts';
 import { createSerializer } from '../../shared/output/index.ts';
+import { localEnrichersFor } from '../helpers/enrichers.ts';
 
 /** A parsed OCSF value: integers past 2^53 as bigint, every digit kept. */
 type Exact =
@@ -225,33 +221,6 @@ function withoutNulls(value: unknown): unknown {
   return value;
 }
 
-/** Every local enricher (no AWS call; aws_service on the bundled table). */
-const LOCAL_ENRICHERS = [
-  'protocol',
-  'tcp_flags',
-  'traffic_path',
-  'time',
-  'ip',
-  'direction',
-  'community_id',
-  'aws_service',
-];
-
-/** The local enrichers the format has inputs for. */
-function enrichersFor(format: FlowLogFormat): Enricher[] {
-  const context = {
-    internalCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
-    ipRanges: loadBundledIpRanges(),
-  };
-  return LOCAL_ENRICHERS.flatMap((name) => {
-    try {
-      return createEnrichers([name], format, context);
-    } catch {
-      return []; // ENRICH_MISSING_FIELDS: the format lacks its inputs
-    }
-  });
-}
-
 /** One source of flow-log records: a format and its records' bytes. */
 interface RecordSource {
   readonly name: string;
@@ -342,7 +311,7 @@ function ocsfLines(source: RecordSource): string[] {
     {
       format: source.format,
       filter: undefined,
-      enrichers: enrichersFor(source.format),
+      enrichers: localEnrichersFor(source.format),
       serializer: createSerializer('ocsf', source.format),
     },
     { maxDecompressedBytes: 8 << 20 }
@@ -358,7 +327,6 @@ function ocsfLines(source: RecordSource): string[] {
 
 export type { Exact, RecordSource };
 export {
-  enrichersFor,
   eventSources,
   goldenSources,
   jsonText,

@@ -7,11 +7,6 @@ import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createEnrichers,
-  loadBundledIpRanges,
-} from '../../../shared/enrich/index.ts';
-import type { Enricher } from '../../../shared/enrich/types.ts';
-import {
   FIELD_CATALOGUE,
   TGW_DEFAULT_FORMAT,
 } from '../../../shared/flowlog/fields.ts';
@@ -25,36 +20,10 @@ import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
 import { ByteWriter } from '../../../shared/output/byte-writer.ts';
 import { createSerializer } from '../../../shared/output/index.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
+import { localEnrichersFor } from '../../helpers/enrichers.ts';
 import { expectValidOutput } from '../../schemas/validate.ts';
 
 const SAMPLES = join(import.meta.dirname, '../../../samples');
-
-/** Every enricher that needs no AWS call (aws_service on the bundled table). */
-const LOCAL_ENRICHERS = [
-  'protocol',
-  'tcp_flags',
-  'traffic_path',
-  'time',
-  'ip',
-  'direction',
-  'community_id',
-  'aws_service',
-];
-
-/** The local enrichers the format has inputs for. */
-function enrichersFor(format: FlowLogFormat): Enricher[] {
-  const context = {
-    internalCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
-    ipRanges: loadBundledIpRanges(),
-  };
-  return LOCAL_ENRICHERS.flatMap((name) => {
-    try {
-      return createEnrichers([name], format, context);
-    } catch {
-      return []; // ENRICH_MISSING_FIELDS: the format lacks its inputs
-    }
-  });
-}
 
 /**
  * Output lines of `texts` in one OUTPUT_FORMAT; lines the format refuses
@@ -68,7 +37,7 @@ function outputOf(
   const plan = planScan(format);
   const line = new FlowLogLine(format);
   const serializer = createSerializer(outputFormat, format);
-  const enrichers = enrichersFor(format);
+  const enrichers = localEnrichersFor(format);
   const out = new ByteWriter(1 << 16);
   let refused = 0;
   for (const text of texts) {
