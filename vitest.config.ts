@@ -6,6 +6,10 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // The code under test logs its warnings as the function would; a test
+    // that reads the log sets its own level. Quiet output otherwise, so that
+    // `npm test` shows nothing a user must learn to ignore.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
     testTimeout: 60_000,
     coverage: {
       provider: 'v8',

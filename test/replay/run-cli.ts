@@ -14,12 +14,18 @@ interface CliResult {
   stderr: string;
 }
 
+/** The environment a user has: without the test run's quiet log level. */
+function userEnv(): NodeJS.ProcessEnv {
+  const { POWERTOOLS_LOG_LEVEL: _quiet, ...env } = process.env;
+  return env;
+}
+
 function runCli(args: readonly string[], stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'scripts/replay/cli.ts', ...args],
-      { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }
+      { cwd: ROOT, env: userEnv(), stdio: ['pipe', 'pipe', 'pipe'] }
     );
     let stdout = '';
     let stderr = '';

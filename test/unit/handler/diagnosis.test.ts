@@ -34,6 +34,9 @@ function event(lines: readonly string[]) {
 
 async function loadHandler(env: Record<string, string>) {
   vi.resetModules();
+  // These tests read the log: the function's default level, not the quiet
+  // one of the test run.
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
   return (await import('../../../functions/flow-log-processor/index.ts'))
     .handler;
