@@ -61,7 +61,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     FLOW_LOG_FORMAT: big.V5_29_FORMAT,
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   for (const name of ['ENRICH', 'FILTER', 'PARTITION_KEYS', 'REINGEST']) {
