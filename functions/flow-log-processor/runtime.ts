@@ -1,9 +1,11 @@
 /**
- * Builds, once per cold start, everything the handler needs from the
- * configuration: the pipeline, the record transformer and the AWS adapters
- * (EC2 for ENI metadata, HTTPS or S3 for ip-ranges.json). Any setting that
- * cannot be compiled fails here, with a ConfigError naming it; an AWS
- * dependency that fails does not (it is logged, counted and retried).
+ * The handler's edge of the composition root: builds, once per cold start,
+ * the AWS adapters the configuration asks for (EC2 for ENI metadata, HTTPS
+ * or S3 for ip-ranges.json) and hands them to the pure composition
+ * (shared/firehose/compose.ts), which builds the pipeline, its limits and
+ * the record transformer. Any setting that cannot be compiled fails here,
+ * with a ConfigError naming it; an AWS dependency that fails does not (it is
+ * logged, counted and retried).
  */
 import type {
   EniDirectory,
@@ -14,58 +16,79 @@ import {
   LOAD_TIMEOUT_MS,
   locationOf,
 } from '../../shared/aws/ip-ranges-source.ts';
-import {
-  collectFieldValues,
-  createEnrichers,
-  type EnrichContext,
-} from '../../shared/enrich/index.ts';
-import type { Enricher } from '../../shared/enrich/types.ts';
-import { compileFilter } from '../../shared/filter/compile.ts';
+import { collectFieldValues } from '../../shared/enrich/index.ts';
 import {
   assertFirehoseEvent,
   decodeBase64,
 } from '../../shared/firehose/batch.ts';
-import { createPartitioner } from '../../shared/firehose/partition.ts';
-import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import {
+  ComposeError,
+  composeProcessor,
+  type Processor,
+  type ProcessorSettings,
+  settingNamedIn,
+} from '../../shared/firehose/compose.ts';
+import type { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import { readReingestMarker } from '../../shared/firehose/reingest-marker.ts';
-import { createSerializer } from '../../shared/output/index.ts';
+import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
 
-/** What a warm invocation reuses. */
-interface Runtime {
-  readonly config: Config;
-  readonly transformer: RecordTransformer;
+/** The AWS adapters of the enrichers that need them; shared by every format. */
+interface EnrichmentAdapters {
   /** Present when ENRICH has `eni`: prefetch before each batch. */
   readonly eniDirectory: EniDirectory | undefined;
   /** Present when ENRICH has `aws_service`: refreshed before a batch when due. */
   readonly ipRanges: IpRangesProvider | undefined;
 }
 
-/** A core error message that already names its setting: `INTERNAL_CIDRS: …`. */
-const NAMED_SETTING = /^([A-Z][A-Z0-9_]*): /;
+/** What a warm invocation reuses. */
+interface Runtime extends EnrichmentAdapters {
+  readonly config: Config;
+  readonly processor: Processor;
+  /** `processor.transformer`. */
+  readonly transformer: RecordTransformer;
+}
 
-/**
- * Runs a compile step, turning its error into a ConfigError for `setting`,
- * or for the setting the message names (ENRICH=direction fails on a bad
- * INTERNAL_CIDRS value, say).
- */
+/** A ConfigError for `setting`, from a step that is not the composition. */
 function compile<T>(setting: string, step: () => T): T {
   try {
     return step();
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     const message = (error as Error).message;
-    throw new ConfigError(NAMED_SETTING.exec(message)?.[1] ?? setting, message);
+    throw new ConfigError(settingNamedIn(message, setting), message);
   }
 }
 
 /**
- * The ip-ranges of `aws_service`, loaded once here (within the init phase)
- * and refreshed by the handler when due. A failed load does not fail the
- * cold start: see IpRangesProvider.
+ * The composition (shared/firehose/compose.ts) of `settings` with the
+ * adapters, its refusal turned into the ConfigError of the setting it names.
+ *
+ * @throws ConfigError when a setting cannot be compiled
  */
-async function loadIpRanges(
+function compose(
+  settings: ProcessorSettings,
+  adapters: EnrichmentAdapters
+): Processor {
+  try {
+    return composeProcessor(settings, {
+      ipRanges: adapters.ipRanges?.table,
+      eniCache: adapters.eniDirectory,
+    });
+  } catch (error) {
+    if (error instanceof ComposeError) {
+      throw new ConfigError(error.setting, error.message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The ip-ranges of `aws_service`, not loaded yet: its table is empty until
+ * {@link loadEnrichment} (or a refresh) fills it in place.
+ */
+async function createIpRanges(
   config: Config
 ): Promise<IpRangesProvider | undefined> {
   if (!config.enrich.includes('aws_service')) return undefined;
@@ -79,13 +102,11 @@ async function loadIpRanges(
     location.kind === 's3'
       ? (await import('./optional-clients.ts')).createS3Client()
       : undefined;
-  const provider = new IpRangesProvider({
+  return new IpRangesProvider({
     location,
     ttlMs: config.ipRangesTtlSeconds * 1000,
     s3: s3 === undefined ? undefined : () => s3,
   });
-  await provider.refreshIfDue(Date.now() + LOAD_TIMEOUT_MS);
-  return provider;
 }
 
 /** The EC2 client is half the bundle: loaded only when `eni` is on. */
@@ -102,43 +123,82 @@ async function createEniDirectory(
   });
 }
 
-function buildEnrichers(config: Config, context: EnrichContext): Enricher[] {
-  return compile('ENRICH', () =>
-    createEnrichers(config.enrich, config.format, context)
-  );
+/**
+ * Creates the adapters ENRICH asks for, without any AWS call yet.
+ *
+ * @throws ConfigError for a bad IP_RANGES_URL / IP_RANGES_S3_URI
+ */
+async function createAdapters(config: Config): Promise<EnrichmentAdapters> {
+  return {
+    ipRanges: await createIpRanges(config),
+    eniDirectory: await createEniDirectory(config),
+  };
 }
 
 /**
- * Compiles the configuration into a runtime.
+ * Loads the ip-ranges once, within the init phase; the handler refreshes
+ * them when due. A failed load does not fail the cold start: see
+ * IpRangesProvider.
+ */
+async function loadEnrichment(adapters: EnrichmentAdapters): Promise<void> {
+  await adapters.ipRanges?.refreshIfDue(Date.now() + LOAD_TIMEOUT_MS);
+}
+
+/**
+ * Compiles the configuration into a runtime: the adapters, then the
+ * composition (so a bad setting fails before any AWS call), then the first
+ * ip-ranges load.
  *
  * @throws ConfigError when a setting cannot be compiled
  */
 async function buildRuntime(config: Config): Promise<Runtime> {
-  const { format } = config;
-  const serializer = compile('OUTPUT_FORMAT', () =>
-    createSerializer(config.outputFormat, format)
+  const adapters = await createAdapters(config);
+  const processor = compose(config, adapters);
+  await loadEnrichment(adapters);
+  return {
+    config,
+    processor,
+    transformer: processor.transformer,
+    ...adapters,
+  };
+}
+
+/**
+ * One processor per flow-log format with the same settings and adapters:
+ * the backfill meets a format in each object's header line.
+ *
+ * @throws ConfigError when the settings do not compile for `format`
+ */
+function processorFor(
+  config: Config,
+  adapters: EnrichmentAdapters,
+  format: FlowLogFormat
+): Processor {
+  return compose({ ...config, format }, adapters);
+}
+
+/**
+ * Fetches the ENI metadata of the interface ids in `records` (decoded
+ * record bytes) until `deadline` (epoch ms). Never rejects.
+ *
+ * @returns what the prefetch did, or undefined without ENRICH=eni
+ */
+async function prefetchInterfaces(
+  adapters: EnrichmentAdapters,
+  format: FlowLogFormat,
+  records: readonly Buffer[],
+  maxDecompressedBytes: number,
+  deadline: number
+): Promise<EniPrefetchResult | undefined> {
+  const directory = adapters.eniDirectory;
+  if (directory === undefined) return undefined;
+  const ids = collectFieldValues(
+    records,
+    format,
+    'interface-id',
+    maxDecompressedBytes
   );
-  const filter = compile('FILTER', () => compileFilter(config.filter, format));
-  const partitioner = compile('PARTITION_KEYS', () =>
-    createPartitioner(config.partitionKeys, format)
-  );
-  const ipRanges = await loadIpRanges(config);
-  const eniDirectory = await createEniDirectory(config);
-  const enrichers = buildEnrichers(config, {
-    internalCidrs: config.internalCidrs,
-    ipRanges: ipRanges?.table,
-    eniCache: eniDirectory,
-    communityIdSeed: config.communityIdSeed,
-  });
-  const transformer = new RecordTransformer(
-    { format, filter, enrichers, serializer, partitioner },
-    {
-      maxDecompressedBytes: config.maxDecompressedBytes,
-      // base64 makes 3 bytes 4 characters: more output can never fit.
-      maxOutputBytes: Math.floor((config.responseBudgetBytes * 3) / 4),
-    }
-  );
-  return { config, transformer, eniDirectory, ipRanges };
+  return directory.prefetch(ids, deadline);
 }
 
 /**
@@ -153,8 +213,7 @@ async function prefetchEnrichment(
   event: unknown,
   deadline = Number.POSITIVE_INFINITY
 ): Promise<EniPrefetchResult | undefined> {
-  const directory = runtime.eniDirectory;
-  if (directory === undefined) return undefined;
+  if (runtime.eniDirectory === undefined) return undefined;
   // Only with ENI enrichment on: otherwise processEvent's check is the only one.
   assertFirehoseEvent(event);
   const records: Buffer[] = [];
@@ -163,13 +222,14 @@ async function prefetchEnrichment(
     if (bytes === undefined) continue;
     records.push(bytes.subarray(readReingestMarker(bytes).offset));
   }
-  const ids = collectFieldValues(
+  const { format, maxDecompressedBytes } = runtime.config;
+  return prefetchInterfaces(
+    runtime,
+    format,
     records,
-    runtime.config.format,
-    'interface-id',
-    runtime.config.maxDecompressedBytes
+    maxDecompressedBytes,
+    deadline
   );
-  return directory.prefetch(ids, deadline);
 }
 
 /**
@@ -177,11 +237,19 @@ async function prefetchEnrichment(
  * failed and its backoff is over; stops at `deadline`. Never rejects.
  */
 async function refreshEnrichment(
-  runtime: Runtime,
+  adapters: EnrichmentAdapters,
   deadline: number
 ): Promise<void> {
-  await runtime.ipRanges?.refreshIfDue(deadline);
+  await adapters.ipRanges?.refreshIfDue(deadline);
 }
 
-export type { Runtime };
-export { buildRuntime, prefetchEnrichment, refreshEnrichment };
+export type { EnrichmentAdapters, Runtime };
+export {
+  buildRuntime,
+  createAdapters,
+  loadEnrichment,
+  prefetchEnrichment,
+  prefetchInterfaces,
+  processorFor,
+  refreshEnrichment,
+};

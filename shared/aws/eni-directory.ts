@@ -34,6 +34,15 @@ import { beforeDeadline } from './deadline.ts';
  */
 const IDS_PER_REQUEST = 200;
 
+/**
+ * Requests in flight at once. EC2 throttles DescribeNetworkInterfaces with
+ * a token bucket per account and Region ("Request throttling for the Amazon
+ * EC2 API", https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html);
+ * a few at a time cut a cold batch's wait without spending the bucket that
+ * the account's other tools share.
+ */
+const CONCURRENT_REQUESTS = 4;
+
 /** Page size (DescribeNetworkInterfaces allows 5-1000). */
 const PAGE_SIZE = 1000;
 
@@ -119,6 +128,20 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
+/** What the requests of one prefetch did together. */
+interface PrefetchRun {
+  found: number;
+  notFound: number;
+  /** Ids whose request had not started at the deadline. */
+  skipped: number;
+  calls: number;
+  tagsTruncated: number;
+  /** Batches that failed, or were not asked after a failure. */
+  failed: string[][];
+  /** The first request error. */
+  error: unknown;
+}
+
 /** What one request of up to 200 ids did. */
 interface DescribeOutcome {
   found: number;
@@ -157,9 +180,12 @@ class EniDirectory implements EniCache {
   }
 
   /**
-   * Fetches the ids not cached yet, in requests of 200, until `deadline`
-   * (epoch ms; default: no deadline). Ids past the cache's entry bound, or
-   * left when the deadline comes, are skipped.
+   * Fetches the ids not cached yet, in requests of 200, at most
+   * {@link CONCURRENT_REQUESTS} at a time, until `deadline` (epoch ms;
+   * default: no deadline). Ids past the cache's entry bound, or whose request
+   * had not started when the deadline came, are skipped. After a failed
+   * request no new one starts: its ids and those not asked yet are left
+   * alone for the failure backoff.
    */
   async prefetch(
     interfaceIds: ReadonlySet<string>,
@@ -167,52 +193,80 @@ class EniDirectory implements EniCache {
   ): Promise<EniPrefetchResult> {
     const missing = this.cache.missing(interfaceIds);
     const valid = missing.filter((id) => ENI_ID.test(id));
-    let notFound = missing.length - valid.length;
     for (const id of missing) if (!ENI_ID.test(id)) this.cache.store(id, null);
     // More ids than the cache holds would evict each other before use.
     const wanted = valid.slice(0, this.cache.maxEntries);
-    let skipped = valid.length - wanted.length;
-    let found = 0;
-    let calls = 0;
-    let tagsTruncated = 0;
-    let failed = 0;
-    let error: string | undefined;
+    const batches: string[][] = [];
     for (let from = 0; from < wanted.length; from += IDS_PER_REQUEST) {
-      if (Date.now() >= deadline) {
-        skipped += wanted.length - from;
-        break;
-      }
-      const batch = wanted.slice(from, from + IDS_PER_REQUEST);
-      const outcome = await this.describe(batch, deadline);
-      calls += outcome.calls;
-      tagsTruncated += outcome.tagsTruncated;
-      if (outcome.error !== undefined) {
-        const rest = wanted.slice(from);
-        this.cache.storeFailure(rest, this.failureBackoffSeconds);
-        failed = rest.length;
-        error = describeError(outcome.error);
-        this.failures.report({
-          dependency: DEPENDENCY.EC2,
-          operation: 'DescribeNetworkInterfaces',
-          consequence: `${failed} of ${wanted.length} interface ids left un-enriched; asked again after ${this.failureBackoffSeconds} s`,
-          error: outcome.error,
-        });
-        break;
-      }
-      found += outcome.found;
-      notFound += batch.length - outcome.found;
+      batches.push(wanted.slice(from, from + IDS_PER_REQUEST));
+    }
+    const run = await this.describeAll(batches, deadline);
+    const failedIds = run.failed.flat();
+    if (failedIds.length > 0) {
+      this.cache.storeFailure(failedIds, this.failureBackoffSeconds);
+      this.failures.report({
+        dependency: DEPENDENCY.EC2,
+        operation: 'DescribeNetworkInterfaces',
+        consequence: `${failedIds.length} of ${wanted.length} interface ids left un-enriched; asked again after ${this.failureBackoffSeconds} s`,
+        error: run.error,
+      });
     }
     return {
       requested: interfaceIds.size,
       cached: interfaceIds.size - missing.length,
-      found,
-      notFound,
-      failed,
-      skipped,
-      tagsTruncated,
-      calls,
-      ...(error === undefined ? {} : { error }),
+      found: run.found,
+      notFound: missing.length - valid.length + run.notFound,
+      failed: failedIds.length,
+      skipped: valid.length - wanted.length + run.skipped,
+      tagsTruncated: run.tagsTruncated,
+      calls: run.calls,
+      ...(run.error === undefined ? {} : { error: describeError(run.error) }),
     };
+  }
+
+  /**
+   * Runs the batches' requests, {@link CONCURRENT_REQUESTS} workers taking
+   * the next batch in order. A worker starts no batch at or after
+   * `deadline`, nor after any request failed.
+   */
+  private async describeAll(
+    batches: readonly string[][],
+    deadline: number
+  ): Promise<PrefetchRun> {
+    const run: PrefetchRun = {
+      found: 0,
+      notFound: 0,
+      skipped: 0,
+      calls: 0,
+      tagsTruncated: 0,
+      failed: [],
+      error: undefined,
+    };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        if (run.error !== undefined) {
+          run.failed.push(batch);
+        } else if (Date.now() >= deadline) {
+          run.skipped += batch.length;
+        } else {
+          const outcome = await this.describe(batch, deadline);
+          run.calls += outcome.calls;
+          run.tagsTruncated += outcome.tagsTruncated;
+          if (outcome.error === undefined) {
+            run.found += outcome.found;
+            run.notFound += batch.length - outcome.found;
+          } else {
+            run.error ??= outcome.error;
+            run.failed.push(batch);
+          }
+        }
+      }
+    };
+    const workers = Math.min(CONCURRENT_REQUESTS, batches.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+    return run;
   }
 
   /** Describes one batch, page by page; stores the answers on success. */
@@ -262,4 +316,4 @@ class EniDirectory implements EniCache {
 }
 
 export type { EniDirectoryOptions, EniPrefetchResult };
-export { EniDirectory, IDS_PER_REQUEST };
+export { CONCURRENT_REQUESTS, EniDirectory, IDS_PER_REQUEST };

@@ -103,10 +103,43 @@ describe('ENI prefetch and the invocation deadline', () => {
     const pending = directory.prefetch(ids, start + 5_000);
     await vi.advanceTimersByTimeAsync(20_000);
     const result = await pending;
-    // Assess: 12 calls of 200 ids fit in 5 s (the 13th starts at 4.8 s and is cut)
-    expect(result.found).toBe(12 * 200);
-    expect(result.failed + result.skipped).toBe(10_000 - 12 * 200);
-    expect(result.calls).toBe(13);
+    // Assess: 4 requests at a time, 12 rounds of 400 ms fit in 5 s: 48
+    // requests of 200 ids answer; the last 2 of the 50 start at 4.8 s and are
+    // cut at the deadline
+    expect(result.found).toBe(48 * 200);
+    expect(result.failed + result.skipped).toBe(2 * 200);
+    expect(result.calls).toBe(50);
+  });
+
+  it('has at most 4 requests in flight, each of at most 200 ids', async () => {
+    // Prepare: count the requests waiting for an answer
+    vi.useFakeTimers();
+    let inFlight = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    ec2
+      .on(DescribeNetworkInterfacesCommand)
+      .callsFake((input: { Filters: { Values: string[] }[] }) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        sizes.push(input.Filters[0]!.Values.length);
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            inFlight--;
+            resolve({ NetworkInterfaces: [] });
+          }, 100)
+        );
+      });
+    const directory = new EniDirectory({ client: client(), maxEntries: 5_000 });
+    const ids = new Set(Array.from({ length: 1_900 }, (_, i) => eniId(i)));
+    // Act
+    const pending = directory.prefetch(ids, Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const result = await pending;
+    // Assess: 10 requests (9 of 200, 1 of 100), 3 rounds of 4
+    expect(most).toBe(4);
+    expect(sizes).toEqual([...Array(9).fill(200), 100]);
+    expect(result).toMatchObject({ calls: 10, notFound: 1_900, failed: 0 });
   });
 
   it('keeps the handler within its deadline: runtime prefetch with a never-answering EC2', async () => {
