@@ -11,15 +11,18 @@ import type {
   BackfillBatch,
   BatchResult,
 } from '../../shared/backfill/batch.ts';
-import { runBatch } from '../../shared/backfill/batch.ts';
-import {
-  cachedTransformers,
-  compileLayout,
-} from '../../shared/backfill/compose.ts';
+import { batchAudit, runBatch } from '../../shared/backfill/batch.ts';
+import { compileLayout } from '../../shared/backfill/compose.ts';
 import { logger } from '../../shared/observability/logger.ts';
+import { METRIC, metrics } from '../../shared/observability/metrics.ts';
 import { loadConfig } from '../flow-log-processor/config.ts';
 import { createS3Client } from '../flow-log-processor/optional-clients.ts';
-import { buildRuntime } from '../flow-log-processor/runtime.ts';
+import {
+  enrichmentDeadline,
+  refreshEnrichment,
+  SAFETY_MARGIN_MS,
+} from '../flow-log-processor/runtime.ts';
+import { buildBackfillRuntime } from './runtime.ts';
 
 /** A required setting, or a cold-start failure naming it. */
 function required(name: string): string {
@@ -40,9 +43,64 @@ const layout = compileLayout({
   errorPrefix: required('BACKFILL_ERROR_PREFIX'),
   lambdaArn: '',
 });
-const transformerFor = cachedTransformers(
-  async (format) => (await buildRuntime({ ...config, format })).transformer
-);
+// The live function's composition: the same enrichers (with the ENI and
+// ip-ranges adapters when ENRICH asks for them), one processor per format.
+const { adapters, transformerFor, prefetchUntil } =
+  await buildBackfillRuntime(config);
+
+/**
+ * Lines written without the keys `eni` or `aws_service` should have added
+ * (the handler's EnrichmentDegraded), or undefined without those enrichers.
+ */
+function degradedLines(lines: number): number | undefined {
+  if (adapters.eniDirectory === undefined && adapters.ipRanges === undefined) {
+    return undefined;
+  }
+  let degraded = adapters.eniDirectory?.cache.takeCounts().degraded ?? 0;
+  if (adapters.ipRanges !== undefined && !adapters.ipRanges.available) {
+    degraded += lines;
+  }
+  return degraded;
+}
+
+/**
+ * The batch's summary line and metrics, as the handler reports a Firehose
+ * batch: the value audit (`unexpectedValues`, `malformedFieldCounts`,
+ * `UnexpectedValue_<field>`), failures by reason, degraded enrichment, and a
+ * warning with the likely cause of each object that has one.
+ */
+function report(result: BatchResult): void {
+  const lines = result.objects.reduce((n, o) => n + o.linesRead, 0);
+  const audit = batchAudit(result.objects);
+  const degraded = degradedLines(lines);
+  for (const object of result.objects) {
+    if (object.likelyCause === undefined) continue;
+    logger.warn('backfill object has a likely cause', {
+      key: object.key,
+      likelyCause: object.likelyCause,
+    });
+  }
+  logger.info('backfill batch done', {
+    objects: result.objects.length,
+    skipped: result.skipped.length,
+    lines,
+    failed: result.objects.reduce((n, o) => n + o.failed, 0),
+    ...audit,
+    ...(degraded === undefined ? {} : { enrichmentDegraded: degraded }),
+  });
+  const count = 'Count';
+  metrics.addMetric(METRIC.LINES_IN, count, lines);
+  for (const [field, tally] of Object.entries(audit.unexpectedValues)) {
+    metrics.addMetric(`UnexpectedValue_${field}`, count, tally?.lines ?? 0);
+  }
+  for (const [reason, n] of Object.entries(audit.malformed)) {
+    metrics.addMetric(`Malformed_${reason}`, count, n ?? 0);
+  }
+  if (degraded !== undefined) {
+    metrics.addMetric(METRIC.ENRICHMENT_DEGRADED, count, degraded);
+  }
+  metrics.publishStoredMetrics();
+}
 
 /**
  * Backfills one batch.
@@ -65,19 +123,19 @@ async function handler(
       `'${outside.Key}' is outside SOURCE_PREFIX '${sourcePrefix}': the worker may read only that prefix`
     );
   }
+  const start = Date.now();
+  const deadline =
+    start + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+  await refreshEnrichment(adapters, enrichmentDeadline(start, deadline));
   const result = await runBatch(event, {
     open: (key) => openS3Object(s3, sourceBucket, key),
     destination: s3Destination(s3, destinationBucket),
     layout: { ...layout, lambdaArn: context.invokedFunctionArn },
     transformerFor,
     fallback: config.format,
+    prefetch: prefetchUntil(deadline),
   });
-  logger.info('backfill batch done', {
-    objects: result.objects.length,
-    skipped: result.skipped.length,
-    lines: result.objects.reduce((n, o) => n + o.linesRead, 0),
-    failed: result.objects.reduce((n, o) => n + o.failed, 0),
-  });
+  report(result);
   return result;
 }
 

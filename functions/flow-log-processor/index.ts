@@ -19,22 +19,11 @@ import {
 import { loadConfig } from './config.ts';
 import {
   buildRuntime,
+  enrichmentDeadline,
   prefetchEnrichment,
   refreshEnrichment,
+  SAFETY_MARGIN_MS,
 } from './runtime.ts';
-
-/**
- * Every AWS call stops this long before the invocation times out, leaving
- * time to log, flush metrics and return a 6 MB response.
- */
-const SAFETY_MARGIN_MS = 5_000;
-
-/**
- * Share of the time left (after the margin) that enrichment calls before the
- * transform (ENI prefetch, an ip-ranges refresh) may take: half, so the
- * transform and re-ingestion keep the other half.
- */
-const ENRICHMENT_TIME_SHARE = 0.5;
 
 const config = loadConfig(process.env);
 const runtime = await buildRuntime(config);
@@ -124,8 +113,7 @@ async function handler(
   const start = Date.now();
   const deadline =
     start + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
-  const enrichDeadline =
-    start + Math.max(0, deadline - start) * ENRICHMENT_TIME_SHARE;
+  const enrichDeadline = enrichmentDeadline(start, deadline);
   await refreshEnrichment(runtime, enrichDeadline);
   const eni = await prefetchEnrichment(runtime, event, enrichDeadline);
   const outcome = await processEvent(event, {

@@ -34,6 +34,29 @@ import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
 
+/**
+ * Every AWS call stops this long before the invocation times out, leaving
+ * time to log, flush metrics and return a 6 MB response.
+ */
+const SAFETY_MARGIN_MS = 5_000;
+
+/**
+ * Share of the time left (after the margin) that enrichment calls before the
+ * transform (ENI prefetch, an ip-ranges refresh) may take: half, so the
+ * transform and re-ingestion keep the other half.
+ */
+const ENRICHMENT_TIME_SHARE = 0.5;
+
+/**
+ * When enrichment calls made at `now` must stop: {@link ENRICHMENT_TIME_SHARE}
+ * of the time left before `deadline` (epoch ms).
+ *
+ * @example enrichmentDeadline(0, 10_000) // 5000
+ */
+function enrichmentDeadline(now: number, deadline: number): number {
+  return now + Math.max(0, deadline - now) * ENRICHMENT_TIME_SHARE;
+}
+
 /** The AWS adapters of the enrichers that need them; shared by every format. */
 interface EnrichmentAdapters {
   /** Present when ENRICH has `eni`: prefetch before each batch. */
@@ -247,9 +270,12 @@ export type { EnrichmentAdapters, Runtime };
 export {
   buildRuntime,
   createAdapters,
+  ENRICHMENT_TIME_SHARE,
+  enrichmentDeadline,
   loadEnrichment,
   prefetchEnrichment,
   prefetchInterfaces,
   processorFor,
   refreshEnrichment,
+  SAFETY_MARGIN_MS,
 };

@@ -10,14 +10,12 @@
 import { parseArgs } from 'node:util';
 import type { BatchResult } from '../../shared/backfill/batch.ts';
 import {
+  batchAudit,
   batchItems,
   ITEM_BATCHER,
   runBatch,
 } from '../../shared/backfill/batch.ts';
-import {
-  cachedTransformers,
-  compileLayout,
-} from '../../shared/backfill/compose.ts';
+import { compileLayout } from '../../shared/backfill/compose.ts';
 import { fileDestination, listKeys, openLocal } from './local.ts';
 
 const USAGE = `Usage: npm run backfill -- --local SRC --out DIR [options]
@@ -91,6 +89,27 @@ function total(
   return n;
 }
 
+/**
+ * The value audit and likely causes, as the worker logs them: one line per
+ * field with unexpected values, one per object with a likely cause.
+ */
+function auditLines(results: BatchResult[]): string {
+  const objects = results.flatMap((r) => r.objects);
+  const audit = batchAudit(objects);
+  const lines: string[] = [];
+  for (const [field, tally] of Object.entries(audit.unexpectedValues)) {
+    if (tally === undefined) continue;
+    lines.push(
+      `  unexpected ${field} values: ${tally.lines} lines (first: '${tally.sample}' in ${tally.recordId})`
+    );
+  }
+  for (const object of objects) {
+    if (object.likelyCause === undefined) continue;
+    lines.push(`  ${object.key}: likely cause: ${object.likelyCause}`);
+  }
+  return lines.map((line) => `${line}\n`).join('');
+}
+
 async function main(argv: string[]): Promise<number> {
   let options: ReturnType<typeof parse>;
   try {
@@ -113,8 +132,8 @@ async function main(argv: string[]): Promise<number> {
   const { loadConfig } = await import(
     '../../functions/flow-log-processor/config.ts'
   );
-  const { buildRuntime } = await import(
-    '../../functions/flow-log-processor/runtime.ts'
+  const { buildBackfillRuntime } = await import(
+    '../../functions/backfill-worker/runtime.ts'
   );
   const config = loadConfig(process.env);
   const layout = compileLayout({
@@ -124,9 +143,10 @@ async function main(argv: string[]): Promise<number> {
     errorPrefix: options['error-prefix'] ?? TEMPLATE_ERROR_PREFIX,
     lambdaArn: 'arn:aws:lambda:local:000000000000:function:backfill-worker',
   });
-  const transformerFor = cachedTransformers(
-    async (format) => (await buildRuntime({ ...config, format })).transformer
-  );
+  // The worker's composition: the live enrichers, ENI and ip-ranges included.
+  const { transformerFor, prefetchUntil } = await buildBackfillRuntime(config);
+  // No invocation deadline here: each EC2 call still has its socket timeouts.
+  const prefetch = prefetchUntil(Number.POSITIVE_INFINITY);
   const src = options.local;
   const items = await listKeys(src, options.prefix);
   const batches = batchItems(items, ITEM_BATCHER);
@@ -143,6 +163,7 @@ async function main(argv: string[]): Promise<number> {
           layout,
           transformerFor,
           fallback: config.format,
+          prefetch,
         }
       )
     );
@@ -171,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
   for (const key of skipped.slice(0, 5)) {
     process.stdout.write(`  skipped: ${key}\n`);
   }
+  process.stdout.write(auditLines(results));
   return total(results, 'failed') > 0 ? 1 : 0;
 }
 

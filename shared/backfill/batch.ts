@@ -9,10 +9,12 @@
  * (MaxItemsPerBatch, MaxInputBytesPerBatch ≤ 256 KiB of batch JSON).
  */
 import type { FlowLogFormat } from '../flowlog/format.ts';
+import type { UnexpectedValueTally } from '../flowlog/value-audit.ts';
 import type {
   BackfillLayout,
   Destination,
   ObjectResult,
+  Prefetch,
   TransformerFor,
 } from './object-backfill.ts';
 import { ObjectBackfill } from './object-backfill.ts';
@@ -61,6 +63,8 @@ interface BatchDeps {
   readonly transformerFor: TransformerFor;
   /** FLOW_LOG_FORMAT: for objects without a header line. */
   readonly fallback: FlowLogFormat;
+  /** With ENRICH=eni: the ENI metadata of each chunk, before its transform. */
+  readonly prefetch?: Prefetch | undefined;
 }
 
 /**
@@ -111,6 +115,49 @@ function rangeOf(batch: BackfillBatch): TimeRange {
   };
 }
 
+/** A batch's value audit and failures, summed over its objects. */
+interface BatchAudit {
+  /** Failed lines by reason. */
+  readonly malformed: Partial<Record<string, number>>;
+  /** Lines per field, with the first object's sample and key. */
+  readonly unexpectedValues: Partial<Record<string, UnexpectedValueTally>>;
+  readonly malformedFieldCounts: Partial<Record<string, number>>;
+}
+
+/** Adds `from`'s counts into `into`. */
+function addCounts(
+  into: Partial<Record<string, number>>,
+  from: Partial<Record<string, number>>
+): void {
+  for (const [key, n] of Object.entries(from)) {
+    into[key] = (into[key] ?? 0) + (n ?? 0);
+  }
+}
+
+/**
+ * Sums the objects' value audits and failure reasons, for the worker's
+ * summary line and metrics (the handler's `unexpectedValues`,
+ * `malformedFieldCounts` and `malformed`). O(objects × fields).
+ *
+ * @example batchAudit(result.objects).unexpectedValues.log_status?.lines
+ */
+function batchAudit(objects: readonly ObjectResult[]): BatchAudit {
+  const malformed: Partial<Record<string, number>> = {};
+  const malformedFieldCounts: Partial<Record<string, number>> = {};
+  const unexpectedValues: Partial<Record<string, UnexpectedValueTally>> = {};
+  for (const object of objects) {
+    addCounts(malformed, object.malformed);
+    addCounts(malformedFieldCounts, object.malformedFieldCounts);
+    for (const [field, tally] of Object.entries(object.unexpectedValues)) {
+      if (tally === undefined) continue;
+      const seen = unexpectedValues[field];
+      if (seen === undefined) unexpectedValues[field] = { ...tally };
+      else seen.lines += tally.lines;
+    }
+  }
+  return { malformed, unexpectedValues, malformedFieldCounts };
+}
+
 /**
  * Backfills every flow-log object of a batch, in order. An object that fails
  * (unreadable, corrupt gzip, the destination refusing a write) throws, which
@@ -141,7 +188,8 @@ async function runBatch(
       deps.layout,
       deps.transformerFor,
       deps.fallback,
-      deps.destination
+      deps.destination,
+      deps.prefetch
     );
     objects.push(await backfill.run(deps.open(item.Key)));
   }
@@ -151,8 +199,9 @@ async function runBatch(
 export type {
   BackfillBatch,
   BackfillItem,
+  BatchAudit,
   BatchDeps,
   BatcherLimits,
   BatchResult,
 };
-export { batchItems, ITEM_BATCHER, runBatch };
+export { batchAudit, batchItems, ITEM_BATCHER, runBatch };

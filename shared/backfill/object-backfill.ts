@@ -18,12 +18,14 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
+import { likelyCause } from '../firehose/diagnose.ts';
 import type { RecordTransformer } from '../firehose/record-transformer.ts';
 import type { PrefixTemplate } from '../firehose/s3-prefix.ts';
 import { evaluatePrefix } from '../firehose/s3-prefix.ts';
 import { FIELDS_BY_NAME } from '../flowlog/fields.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { formatFromHeader } from '../flowlog/format.ts';
+import { addAudit, type UnexpectedValueTally } from '../flowlog/value-audit.ts';
 import { LineChunker, type Piece } from './line-chunks.ts';
 import { outputKey } from './source-key.ts';
 
@@ -84,7 +86,30 @@ interface ObjectResult {
   bytesOut: number;
   /** Keys of the objects written, in the order they were opened. */
   outputs: string[];
+  /** Failed lines by reason (shared/flowlog/errors.ts MALFORMED). */
+  malformed: Partial<Record<string, number>>;
+  /**
+   * The value audit, as the handler counts it per batch: lines whose value
+   * of a closed-set field is outside AWS's documented set, by AWS field name,
+   * with the first value seen (`recordId` is the object's key).
+   */
+  unexpectedValues: Partial<Record<string, UnexpectedValueTally>>;
+  /** Lines that failed to scan, by their own field count (as text). */
+  malformedFieldCounts: Partial<Record<string, number>>;
+  /**
+   * The likely cause when most lines failed for one reason or hold values
+   * their fields never hold (shared/firehose/diagnose.ts), as the handler's
+   * summary line says it.
+   */
+  likelyCause?: string;
 }
+
+/**
+ * Fetches what a chunk's lines need from AWS before its synchronous
+ * transform (the ENI metadata of ENRICH=eni). Never rejects: lines it could
+ * not serve go out un-enriched and are counted by the adapter.
+ */
+type Prefetch = (lines: Buffer, format: FlowLogFormat) => Promise<void>;
 
 /** Builds (and caches) the live pipeline for a file's format. */
 type TransformerFor = (format: FlowLogFormat) => Promise<RecordTransformer>;
@@ -182,19 +207,24 @@ class ObjectBackfill {
   private readonly outputs: Outputs;
   private readonly errors: Outputs;
   private readonly result: ObjectResult;
+  private readonly prefetch: Prefetch | undefined;
   private transformer: RecordTransformer | undefined;
+  private format: FlowLogFormat;
 
   constructor(
     source: { readonly key: string; readonly time: number },
     layout: BackfillLayout,
     transformerFor: TransformerFor,
     fallback: FlowLogFormat,
-    destination: Destination
+    destination: Destination,
+    prefetch?: Prefetch
   ) {
     this.source = source;
     this.layout = layout;
     this.transformerFor = transformerFor;
     this.fallback = fallback;
+    this.format = fallback;
+    this.prefetch = prefetch;
     this.outputs = new Outputs(source.key, destination);
     this.errors = new Outputs(`${source.key}#errors`, destination);
     this.result = {
@@ -206,6 +236,9 @@ class ObjectBackfill {
       bytesIn: 0,
       bytesOut: 0,
       outputs: [],
+      malformed: {},
+      unexpectedValues: {},
+      malformedFieldCounts: {},
     };
   }
 
@@ -228,7 +261,15 @@ class ObjectBackfill {
       await this.errors.close();
     }
     this.result.outputs = [...this.outputs.keys, ...this.errors.keys];
+    const cause = likelyCause(this.diagnosisInput(), this.format);
+    if (cause !== undefined) this.result.likelyCause = cause;
     return this.result;
+  }
+
+  /** The object's counts in the shape the diagnosis reads: a line is a record. */
+  private diagnosisInput() {
+    const { linesRead, malformed } = this.result;
+    return { ...this.result, records: linesRead, lines: linesRead, malformed };
   }
 
   private async piece(piece: Piece): Promise<void> {
@@ -268,6 +309,7 @@ class ObjectBackfill {
         { cause: error }
       );
     }
+    this.format = format;
     return rest;
   }
 
@@ -275,11 +317,13 @@ class ObjectBackfill {
   private async chunk(bytes: Buffer): Promise<void> {
     if (bytes.length === 0) return;
     const t = this.transformer!;
+    await this.prefetch?.(bytes, this.format);
     const status = t.transform(bytes);
     if (status === 'ProcessingFailed') {
       await this.lineByLine(bytes);
       return;
     }
+    this.audit(t);
     this.result.linesRead += t.lines;
     if (status === 'Dropped') {
       this.result.dropped += t.lines;
@@ -328,11 +372,22 @@ class ObjectBackfill {
       const line = bytes.subarray(from, lf + 1);
       from = lf + 1;
       const status = t.transform(line);
+      this.audit(t);
       this.result.linesRead += t.lines;
       if (status === 'Ok') await this.emit(t);
       else if (status === 'Dropped') this.result.dropped += t.lines;
-      else await this.fail(trimLineEnd(line), `${t.reason}: ${t.excerpt}`);
+      else {
+        const { malformed } = this.result;
+        const reason = t.reason ?? 'unknown';
+        malformed[reason] = (malformed[reason] ?? 0) + 1;
+        await this.fail(trimLineEnd(line), `${t.reason}: ${t.excerpt}`);
+      }
     }
+  }
+
+  /** Adds the last transform's value audit to the object's counts. */
+  private audit(t: RecordTransformer): void {
+    addAudit(this.result, t.audit, this.source.key);
   }
 
   /** Writes one line to the error prefix, as Firehose's error record. */
@@ -374,6 +429,7 @@ export type {
   Destination,
   ObjectResult,
   OpenObject,
+  Prefetch,
   TransformerFor,
 };
 export { isHeaderLine, MAX_PART_BYTES, ObjectBackfill };

@@ -25,7 +25,8 @@ const LINE =
 const context = {
   invokedFunctionArn:
     'arn:aws:lambda:us-east-1:123456789012:function:stack-BackfillWorker',
-} as Context;
+  getRemainingTimeInMillis: () => 900_000,
+} as unknown as Context;
 
 type Handler =
   typeof import('../../functions/backfill-worker/index.ts')['handler'];
@@ -33,6 +34,8 @@ let handler: Handler;
 
 beforeAll(async () => {
   vi.stubEnv('AWS_REGION', 'us-east-1');
+  // The batch's EMF line is read in backfill-worker-enrich.test.ts.
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   vi.stubEnv('SOURCE_BUCKET', 'archive');
   vi.stubEnv('SOURCE_PREFIX', 'AWSLogs/123456789012/');
   vi.stubEnv('DESTINATION_BUCKET', 'flow-logs-bucket');

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildBackfillRuntime } from '../../functions/backfill-worker/runtime.ts';
 import { loadConfig } from '../../functions/flow-log-processor/config.ts';
-import { buildRuntime } from '../../functions/flow-log-processor/runtime.ts';
 import {
   fileDestination,
   listKeys,
@@ -22,10 +22,7 @@ import {
   batchItems,
   runBatch,
 } from '../../shared/backfill/batch.ts';
-import {
-  cachedTransformers,
-  compileLayout,
-} from '../../shared/backfill/compose.ts';
+import { compileLayout } from '../../shared/backfill/compose.ts';
 import { LineChunker } from '../../shared/backfill/line-chunks.ts';
 import { outputKey, parseSourceKey } from '../../shared/backfill/source-key.ts';
 
@@ -90,9 +87,7 @@ async function backfill(
   range: { from?: string; to?: string } = {}
 ): Promise<BatchResult[]> {
   const config = loadConfig(env);
-  const transformerFor = cachedTransformers(
-    async (format) => (await buildRuntime({ ...config, format })).transformer
-  );
+  const { transformerFor } = await buildBackfillRuntime(config);
   const keys = env.PARTITION_KEYS?.split(',') ?? [];
   const layout = compileLayout({
     dataPrefix:

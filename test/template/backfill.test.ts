@@ -153,9 +153,6 @@ describe('backfill state machine', () => {
   it("gives the worker the live function's settings", () => {
     // Prepare: the settings the worker may hold differently, and why.
     const own: Partial<Record<SettingName, string>> = {
-      ENRICH: 'no eni: the worker may not describe ENIs',
-      ENI_CACHE_TTL_SECONDS: 'no eni enrichment',
-      ENI_CACHE_MAX_ENTRIES: 'no eni enrichment',
       RESPONSE_BUDGET_BYTES: 'writes S3 objects, answers no Firehose event',
       REINGEST: 'writes S3 objects, answers no Firehose event',
       POWERTOOLS_SERVICE_NAME: 'its own service in logs and metrics',
@@ -227,6 +224,32 @@ describe('backfill state machine', () => {
         ],
       ],
     ]);
+  });
+
+  it("applies the live function's eni enrichment, with its grant, only when EnableEniEnrichment is on", () => {
+    // Prepare
+    const eni = { ...ON, EnableEniEnrichment: 'true', Enrich: 'protocol' };
+    const describe = (parameters: Record<string, string>) =>
+      policyStatements(resources(parameters)).filter(
+        (s) =>
+          s.resource === 'BackfillWorkerRole' &&
+          s.actions.includes('ec2:DescribeNetworkInterfaces')
+      );
+
+    // Act
+    const on = variables(eni, 'BackfillWorkerFunction');
+    const off = variables(ON, 'BackfillWorkerFunction');
+
+    // Assess
+    expect(on.ENRICH).toBe('protocol,eni');
+    expect(on.ENRICH).toEqual(
+      variables(eni, 'FlowLogProcessorFunction').ENRICH
+    );
+    expect(describe(eni)).toHaveLength(1);
+    expect(describe(ON)).toEqual([]);
+    expect(off.ENRICH).toEqual(
+      variables(ON, 'FlowLogProcessorFunction').ENRICH
+    );
   });
 
   it('lets the state machine list only the source prefix', () => {
