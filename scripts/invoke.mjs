@@ -130,6 +130,11 @@ async function main() {
   // Local runs on Node 20 need not hear that future SDK releases want Node 22.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.AWS_LAMBDA_FUNCTION_NAME ??= 'FlowLogProcessorFunction';
+  // Lambda sets this in every on-demand execution environment; Powertools
+  // Logger reports cold_start true on the first invocation only when it
+  // reads 'on-demand' (false for provisioned concurrency and when unset).
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
   const bundle = pathToFileURL(resolve('dist/flow-log-processor/index.mjs'));
   const { handler } = await import(bundle.href);
   const response = await handler(event, lambdaContext(120_000));

@@ -3,17 +3,19 @@
  * transformer. The handler logs only five malformed-record samples per
  * invocation; when a batch's counters name a reason none of its samples
  * shows, the replay runs the batch's failed records through the transformer
- * here (format only: no filter, enrichment or partitioning, which never make
- * a line malformed) until it meets that reason.
+ * here until it meets that reason. The transformer comes from the one
+ * composition root (shared/firehose/compose.ts) with the function's settings
+ * (read by its config.ts), less the filter, enrichment and partitioning,
+ * which never make a line malformed.
  */
 
-import { SETTINGS } from '../../functions/flow-log-processor/settings.ts';
-import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import {
+  type Config,
+  loadConfig,
+} from '../../functions/flow-log-processor/config.ts';
+import { composeProcessor } from '../../shared/firehose/compose.ts';
+import type { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
-import { createSerializer } from '../../shared/output/index.ts';
-
-/** MAX_DECOMPRESSED_BYTES' default, from the one settings table. */
-const DEFAULT_MAX_DECOMPRESSED_BYTES = SETTINGS.MAX_DECOMPRESSED_BYTES.default;
 
 /** The reason and offending text of one failed record. */
 interface Classified {
@@ -24,6 +26,8 @@ interface Classified {
 /** One transformer per format, built on first use. */
 class FailureClassifier {
   private readonly transformers = new Map<string, RecordTransformer>();
+  /** The function's settings, read when first needed. */
+  private settings: Config | undefined;
 
   /**
    * The reason `data` (base64 record bytes) fails under `format`, or
@@ -41,19 +45,16 @@ class FailureClassifier {
   private transformerFor(format: FlowLogFormat): RecordTransformer {
     let transformer = this.transformers.get(format.text);
     if (transformer === undefined) {
-      const limit = Number(process.env.MAX_DECOMPRESSED_BYTES);
-      transformer = new RecordTransformer(
-        {
-          format,
-          filter: undefined,
-          enrichers: [],
-          serializer: createSerializer('json', format),
-        },
-        {
-          maxDecompressedBytes:
-            limit > 0 ? limit : DEFAULT_MAX_DECOMPRESSED_BYTES,
-        }
-      );
+      // The same environment the replayed function bundle reads.
+      this.settings ??= loadConfig(process.env);
+      transformer = composeProcessor({
+        ...this.settings,
+        format,
+        outputFormat: 'json',
+        filter: '',
+        enrich: [],
+        partitionKeys: [],
+      }).transformer;
       this.transformers.set(format.text, transformer);
     }
     return transformer;

@@ -75,6 +75,9 @@ async function loadHandler(
     );
   }
   process.env.FLOW_LOG_FORMAT = format.text;
+  // As Lambda sets it in an on-demand environment: each instance's first
+  // invocation logs cold_start true (Powertools Logger reads it at init).
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
   const url = `${pathToFileURL(BUNDLE_PATH).href}?format=${instance}`;
   try {
     const module = (await import(url)) as { handler: Handler };

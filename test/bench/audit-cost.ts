@@ -3,25 +3,18 @@
 // interleaved so a noisy neighbour slows both alike. Not part of `npm run
 // bench`; run: npx esbuild test/bench/audit-cost.ts --bundle --platform=node
 // --format=esm --outfile=dist/bench/audit-cost.mjs && node dist/bench/audit-cost.mjs
+import { loadConfig } from '../../functions/flow-log-processor/config.ts';
 import { transformBatch } from '../../shared/firehose/batch.ts';
-import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
-import { parseFormat } from '../../shared/flowlog/format.ts';
-import { createSerializer } from '../../shared/output/index.ts';
+import { composeProcessor } from '../../shared/firehose/compose.ts';
+import type { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import { formatOf, makeEvent } from './generate.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
+/** The function's composition for a format, with its default settings. */
 function transformerFor(formatText: string): RecordTransformer {
-  const format = parseFormat(formatText);
-  return new RecordTransformer(
-    {
-      format,
-      filter: undefined,
-      enrichers: [],
-      serializer: createSerializer('json', format),
-    },
-    { maxDecompressedBytes: 8 << 20 }
-  );
+  return composeProcessor(loadConfig({ FLOW_LOG_FORMAT: formatText }))
+    .transformer;
 }
 
 function median(values: number[]): number {

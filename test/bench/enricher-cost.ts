@@ -2,28 +2,22 @@
 // JIT sees one pipeline, as a deployed function does:
 //   node dist/bench/enricher-cost.mjs [ENRICHER]   (none without an argument)
 // Prints the best-of-rounds transform time per line in ns.
-import { createEnrichers } from '../../shared/enrich/index.ts';
+import { loadConfig } from '../../functions/flow-log-processor/config.ts';
 import { transformBatch } from '../../shared/firehose/batch.ts';
-import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
-import { parseFormat } from '../../shared/flowlog/format.ts';
-import { createSerializer } from '../../shared/output/index.ts';
+import { composeProcessor } from '../../shared/firehose/compose.ts';
 import { formatOf, makeEvent } from './generate.ts';
 
 const ROUNDS = 8;
 const PER_ROUND = 15;
 
-const enrich = process.argv[2] === undefined ? [] : [process.argv[2]];
-const format = parseFormat(formatOf('v5'));
-const transformer = new RecordTransformer(
-  {
-    format,
-    filter: undefined,
-    enrichers: createEnrichers(enrich, format, {
-      internalCidrs: ['10.0.0.0/8'],
-    }),
-    serializer: createSerializer('json', format),
-  },
-  { maxDecompressedBytes: 8 << 20 }
+// The function's own settings and composition root, as deployed with
+// ENRICH=<the enricher>.
+const { transformer } = composeProcessor(
+  loadConfig({
+    FLOW_LOG_FORMAT: formatOf('v5'),
+    ENRICH: process.argv[2] ?? '',
+    INTERNAL_CIDRS: '10.0.0.0/8',
+  })
 );
 const event = JSON.parse(makeEvent('v5', 1 << 20, true).json) as {
   records: unknown[];

@@ -190,4 +190,33 @@ describe('npm run invoke usage', () => {
       `--env-vars: 'events/firehose-tgw.json' has neither "FlowLogProcessorFunction" nor "Parameters"`
     );
   });
+
+  it('reports the first invocation as a cold start, as Lambda does for an on-demand environment', () => {
+    // Prepare: Powertools Logger's cold_start is true on the first
+    // invocation of an execution environment whose
+    // AWS_LAMBDA_INITIALIZATION_TYPE is on-demand
+    // (https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/,
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html)
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    delete env.AWS_LAMBDA_INITIALIZATION_TYPE;
+
+    // Act
+    const result = spawnSync(
+      process.execPath,
+      ['scripts/invoke.mjs', 'events/firehose-tgw.json'],
+      { cwd: ROOT, encoding: 'utf8', env }
+    );
+
+    // Assess
+    expect(result.status).toBe(0);
+    const summary = result.stderr
+      .split('\n')
+      .filter((line) => line.includes('"message":"batch transformed"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toMatchObject({ cold_start: true });
+  });
 });

@@ -131,6 +131,21 @@ describe('handler', () => {
       .map((text) => JSON.parse(text));
   }
 
+  it('logs cold_start true on the first invocation of an on-demand environment only', async () => {
+    // Prepare: Lambda's value in an on-demand environment; Powertools
+    // Logger's cold_start key follows it
+    // (https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/)
+    const handler = await loadHandler({
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    });
+    // Act
+    await handler(event([b64(LINE)]), context);
+    await handler(event([b64(LINE)]), context);
+    // Assess
+    const summaries = logLines('batch transformed');
+    expect(summaries.map((line) => line.cold_start)).toEqual([true, false]);
+  });
+
   it('logs an EC2 failure once per window with its name and text, and counts it', async () => {
     // Prepare
     const ec2 = mockClient(EC2Client);
