@@ -25,7 +25,11 @@ import { evaluatePrefix } from '../firehose/s3-prefix.ts';
 import { FIELDS_BY_NAME } from '../flowlog/fields.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { formatFromHeader } from '../flowlog/format.ts';
-import { addAudit, type UnexpectedValueTally } from '../flowlog/value-audit.ts';
+import {
+  addAudit,
+  type UnexpectedValueTally,
+  type ValueAudit,
+} from '../flowlog/value-audit.ts';
 import { LineChunker, type Piece } from './line-chunks.ts';
 import { outputKey } from './source-key.ts';
 
@@ -323,7 +327,7 @@ class ObjectBackfill {
       await this.lineByLine(bytes);
       return;
     }
-    this.audit(t);
+    this.addAudit(t.audit);
     this.result.linesRead += t.lines;
     if (status === 'Dropped') {
       this.result.dropped += t.lines;
@@ -372,7 +376,7 @@ class ObjectBackfill {
       const line = bytes.subarray(from, lf + 1);
       from = lf + 1;
       const status = t.transform(line);
-      this.audit(t);
+      this.addAudit(t.audit);
       this.result.linesRead += t.lines;
       if (status === 'Ok') await this.emit(t);
       else if (status === 'Dropped') this.result.dropped += t.lines;
@@ -385,9 +389,9 @@ class ObjectBackfill {
     }
   }
 
-  /** Adds the last transform's value audit to the object's counts. */
-  private audit(t: RecordTransformer): void {
-    addAudit(this.result, t.audit, this.source.key);
+  /** Adds a transform's value audit (read before the next) to the object's counts. */
+  private addAudit(audit: ValueAudit): void {
+    addAudit(this.result, audit, this.source.key);
   }
 
   /** Writes one line to the error prefix, as Firehose's error record. */
