@@ -2,7 +2,7 @@
  * The one configured Powertools Metrics instance of the function (EMF).
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SERVICE_NAME } from './logger.ts';
+import { serviceName } from './logger.ts';
 
 /** Namespace used unless POWERTOOLS_METRICS_NAMESPACE says otherwise. */
 const METRICS_NAMESPACE = 'FlowLogTransform';
@@ -37,7 +37,7 @@ const DEPENDENCY_FAILURE_PREFIX = 'DependencyFailure';
 /** The function's metrics. */
 const metrics = new Metrics({
   namespace: METRICS_NAMESPACE,
-  serviceName: SERVICE_NAME,
+  serviceName,
 });
 
 export { DEPENDENCY_FAILURE_PREFIX, METRIC, METRICS_NAMESPACE, metrics };

@@ -146,6 +146,36 @@ describe('handler', () => {
     expect(summaries.map((line) => line.cold_start)).toEqual([true, false]);
   });
 
+  it('logs and publishes under POWERTOOLS_SERVICE_NAME when it is set', async () => {
+    // Prepare: the template sets backfill-worker for the backfill worker;
+    // Powertools documents the variable as the `service` of logs and metrics
+    // (https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/#utility-settings)
+    const handler = await loadHandler({
+      POWERTOOLS_SERVICE_NAME: 'backfill-worker',
+    });
+    // Act
+    await handler(event([b64(LINE)]), context);
+    // Assess
+    const [summary] = logLines('batch transformed');
+    expect(summary?.service).toBe('backfill-worker');
+    const emf = printed
+      .filter((text) => text.includes('"_aws"'))
+      .map((text) => JSON.parse(text));
+    expect(emf.length).toBeGreaterThan(0);
+    for (const blob of emf) expect(blob.service).toBe('backfill-worker');
+  });
+
+  it('logs under flow-log-processor when POWERTOOLS_SERVICE_NAME is unset', async () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', '');
+    const handler = await loadHandler();
+    // Act
+    await handler(event([b64(LINE)]), context);
+    // Assess
+    const [summary] = logLines('batch transformed');
+    expect(summary?.service).toBe('flow-log-processor');
+  });
+
   it('logs an EC2 failure once per window with its name and text, and counts it', async () => {
     // Prepare
     const ec2 = mockClient(EC2Client);
