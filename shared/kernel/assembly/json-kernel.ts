@@ -1,5 +1,5 @@
 // AssemblyScript source of the flat-JSON kernel (OUTPUT_FORMAT=json, bare
-// lines). Built by `npm run build:wasm` (scripts/build-wasm.mjs) into
+// lines and direct delivery's `{"message":"<line>"}` wrappers). Built by `npm run build:wasm` (scripts/build-wasm.mjs) into
 // shared/kernel/json-kernel.wasm and inlined in shared/kernel/json-kernel-wasm.ts.
 //
 // The reference is the TypeScript path: shared/flowlog/scan.ts `scanLine`
@@ -55,6 +55,9 @@ const BACKSLASH: u8 = 0x5c; // \
 const OPEN_BRACE: u8 = 0x7b; // {
 const CLOSE_BRACE: u8 = 0x7d; // }
 
+/** Length of `{"message":"`, the prefix direct delivery writes (framing.ts MESSAGE_PREFIX). */
+const MESSAGE_PREFIX_LENGTH: usize = 12;
+
 /** Lines written by the last `transform`. */
 let lineCount: i32 = 0;
 
@@ -72,11 +75,13 @@ export function lines(): i32 {
 
 /**
  * Pass 1, 16 bytes at a time: true when every byte is printable ASCII other
- * than `"`, `\` and `{`, or TAB, LF, or a CR directly followed by LF.
- * Invariant it establishes for pass 2: no field needs a JSON escape, no
- * field is non-ASCII, no line is a `{…}` wrapper, the record is not gzip
- * (0x1f), and CR appears only as the first half of CR LF — so treating CR
- * as a line end equals dropping the CR before LF.
+ * than `\`, or TAB, LF, or a CR directly followed by LF.
+ * Invariant it establishes for pass 2: no byte needs a JSON escape but `"`
+ * (which pass 2 takes only as a wrapper's framing and declines anywhere
+ * else, like `{`), no byte is non-ASCII, no JSON escape sequence is
+ * anywhere (so a wrapper's message is its line as it is), the record is
+ * not gzip (0x1f), and CR appears only as the first half of CR LF — so
+ * treating CR as a line end equals dropping the CR before LF.
  */
 function validate(end: usize): bool {
   const ctl = i8x16.splat(0x20);
@@ -88,10 +93,7 @@ function validate(end: usize): bool {
       v128.or(i8x16.eq(v, i8x16.splat(TAB)), i8x16.eq(v, i8x16.splat(LF))),
       i8x16.eq(v, i8x16.splat(CR))
     );
-    const special = v128.or(
-      v128.or(i8x16.eq(v, i8x16.splat(QUOTE)), i8x16.eq(v, i8x16.splat(BACKSLASH))),
-      i8x16.eq(v, i8x16.splat(OPEN_BRACE))
-    );
+    const special = i8x16.eq(v, i8x16.splat(BACKSLASH));
     const bad = v128.or(
       v128.or(v128.andnot(i8x16.lt_u(v, ctl), allowedCtl), i8x16.gt_u(v, top)),
       special
@@ -107,7 +109,7 @@ function validate(end: usize): bool {
   while (p < end) {
     const b = load<u8>(p);
     if (b < 0x20 && b != TAB && b != LF && b != CR) return false;
-    if (b > 0x7e || b == QUOTE || b == BACKSLASH || b == OPEN_BRACE) return false;
+    if (b > 0x7e || b == BACKSLASH) return false;
     if (b == CR && !crlf(p, end)) return false;
     p++;
   }
@@ -125,19 +127,25 @@ function validate(end: usize): bool {
 }
 
 /**
- * The end of the field starting at `p`: the first space, tab, LF or CR.
- * Terminates: the sentinel LF follows the record.
+ * The end of the field starting at `p`: the first space, tab, LF, CR, `"`
+ * or `{` (the last two: a field's end only as a message's closing quote,
+ * see `field`). Terminates: the sentinel LF follows the record.
  */
 function fieldEnd(p: usize): usize {
   const space = i8x16.splat(SPACE);
   const tab = i8x16.splat(TAB);
   const lf = i8x16.splat(LF);
   const cr = i8x16.splat(CR);
+  const quote = i8x16.splat(QUOTE);
+  const brace = i8x16.splat(OPEN_BRACE);
   while (true) {
     const v = v128.load(p);
     const stop = v128.or(
-      v128.or(i8x16.eq(v, space), i8x16.eq(v, tab)),
-      v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr))
+      v128.or(
+        v128.or(i8x16.eq(v, space), i8x16.eq(v, tab)),
+        v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr))
+      ),
+      v128.or(i8x16.eq(v, quote), i8x16.eq(v, brace))
     );
     const mask = i8x16.bitmask(stop);
     if (mask != 0) return p + <usize>ctz<i32>(mask);
@@ -217,15 +225,33 @@ function isHeaderToken(p: usize, e: usize): bool {
 let at: usize = 0; // input cursor
 let out: usize = 0; // output cursor
 let skipComma: usize = 1; // 1 until the line's first present field
+// The closing quote of the wrapper's message when the line is wrapped
+// (`unwrap`), else 0: where the line's text ends, instead of a line end.
+let messageEnd: usize = 0;
+
+/** Result of `message`: a wrapper whose message is empty or spaces only. */
+const EMPTY_MESSAGE: i32 = 1;
+
+/** True when the line's text ends at `at` (see `messageEnd`). */
+@inline function atTextEnd(): bool {
+  return messageEnd != 0 ? at == messageEnd : isLineEnd(load<u8>(at));
+}
 
 /**
  * One field at `at` (not blank, not a line end): classifies it like
  * scan.ts scanInteger / scanString and writes it like json.ts writeFields.
+ * A field stopped by `"` (other than the message's closing quote) or `{`
+ * is declined before it is classified: the TypeScript path escapes it, or
+ * finds bad_integer where its digits alone might overflow.
  * @returns 0, or a negative result code
  */
 function field(index: usize): i32 {
   const start = at;
   const end = fieldEnd(start);
+  const stop = load<u8>(end);
+  if ((stop == QUOTE && end != messageEnd) || stop == OPEN_BRACE) {
+    return UNSUPPORTED;
+  }
   at = end;
   const n = end - start;
   if (n == 1 && load<u8>(start) == DASH) return 0; // `-`: absent, omitted
@@ -250,36 +276,106 @@ function field(index: usize): i32 {
 }
 
 /**
- * One non-blank line starting at `at`: `{`, its fields, `}` LF.
+ * One line's text starting at `at` (not blank): `{`, its fields, `}` LF.
  * Invariant: `at` stops on the first byte after the line's last field's
- * trailing blanks; a line end there means the line is complete.
+ * trailing blanks; the text's end there (`atTextEnd`) means the line is
+ * complete.
  */
 function line(fieldCount: usize): i32 {
   if (isHeaderToken(at, fieldEnd(at))) return UNSUPPORTED; // left to TS's header rule
   store<u8>(out++, OPEN_BRACE);
   skipComma = 1;
   for (let index: usize = 0; index < fieldCount; index++) {
-    const b = load<u8>(at);
-    if (isLineEnd(b)) return TOO_FEW_FIELDS;
+    if (atTextEnd()) return TOO_FEW_FIELDS;
     const code = field(index);
     if (code != 0) return code;
     while (isBlank(load<u8>(at))) at++;
   }
-  if (!isLineEnd(load<u8>(at))) return TOO_MANY_FIELDS;
+  if (!atTextEnd()) return TOO_MANY_FIELDS;
   store<u8>(out++, CLOSE_BRACE);
   store<u8>(out++, LF);
   return 0;
 }
 
 /**
+ * The first `"`, TAB, LF, CR or `{` at or after `p`. Terminates: the
+ * sentinel LF follows the record.
+ */
+function messageStop(p: usize): usize {
+  const quote = i8x16.splat(QUOTE);
+  const tab = i8x16.splat(TAB);
+  const lf = i8x16.splat(LF);
+  const cr = i8x16.splat(CR);
+  const brace = i8x16.splat(OPEN_BRACE);
+  while (true) {
+    const v = v128.load(p);
+    const stop = v128.or(
+      v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, tab)), i8x16.eq(v, brace)),
+      v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr))
+    );
+    const mask = i8x16.bitmask(stop);
+    if (mask != 0) return p + <usize>ctz<i32>(mask);
+    p += 16;
+  }
+  return p; // unreachable
+}
+
+/**
+ * A `{`-line at `at` that is exactly direct delivery's wrapper: the 12
+ * bytes `{"message":"`, a message without `"`, TAB, LF, CR or `{` (nor,
+ * by `validate`, `\`, another control byte or non-ASCII), `"`, blanks,
+ * `}`, blanks, then the line's end. That is the shape framing.ts
+ * `wrappedRange` accepts, restricted to a message `hasJsonSpecial` finds
+ * nothing in, which the TypeScript path scans as the line itself
+ * (record-transformer.ts `transformWrapped`); every other `{`-line goes
+ * to the TypeScript path. Moves `at` to the message, sets `messageEnd`.
+ * Reads at most 16 bytes past `at` at once (the input's slack covers it).
+ * @returns the offset of the line's end (LF or CR), or 0: not the kernel's
+ */
+function unwrap(): usize {
+  const prefix = i8x16(
+    0x7b, 0x22, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, // {"messag
+    0x65, 0x22, 0x3a, 0x22, 0, 0, 0, 0 //              e":"
+  );
+  if ((i8x16.bitmask(i8x16.eq(v128.load(at), prefix)) & 0xfff) != 0xfff) {
+    return 0;
+  }
+  const close = messageStop(at + MESSAGE_PREFIX_LENGTH);
+  if (load<u8>(close) != QUOTE) return 0;
+  let p = close + 1;
+  while (isBlank(load<u8>(p))) p++;
+  if (load<u8>(p) != CLOSE_BRACE) return 0;
+  p++;
+  while (isBlank(load<u8>(p))) p++;
+  if (!isLineEnd(load<u8>(p))) return 0;
+  at += MESSAGE_PREFIX_LENGTH;
+  messageEnd = close;
+  return p;
+}
+
+/**
+ * The message of the wrapper `unwrap` accepted: its leading spaces skipped
+ * (record-transformer.ts `transformWrapped`), then a line like a bare one.
+ * @returns 0 (a line written), EMPTY_MESSAGE, or a negative result code
+ */
+function message(fieldCount: usize): i32 {
+  while (load<u8>(at) == SPACE) at++;
+  if (at == messageEnd) return EMPTY_MESSAGE;
+  return line(fieldCount);
+}
+
+/**
  * Transforms the record `INPUT[0, length)` (LF sentinel at `INPUT + length`)
- * into flat JSON lines at `outputAt`.
+ * into flat JSON lines at `outputAt`. A line is bare flow-log text, or the
+ * text wrapped as `{"message":"<text>"}` (`unwrap`); both are written the
+ * same way.
  *
  * Invariants of the loop: `at` only moves forward and never passes the
- * sentinel (every scan stops on a line end); `out` grows by at most
- * `lineOverhead` (braces, LF, prefixes, quotes) plus the line's own bytes
- * per line, checked against `outputCap` before each line; nothing is
- * allocated. O(length).
+ * sentinel (every scan stops on a line end); `messageEnd` is the current
+ * wrapper's closing quote or 0, so a line's fields never run past its text;
+ * `out` grows by at most `lineOverhead` (braces, LF, prefixes, quotes) plus
+ * the line's own bytes per line, checked against `outputCap` before each
+ * line; nothing is allocated. O(length).
  *
  * @returns the output length, or a negative code (see top of file)
  */
@@ -303,9 +399,18 @@ export function transform(
       continue;
     }
     if (out + lineOverhead + (end - at) > limit) return NO_ROOM;
-    const code = line(fieldCount);
-    if (code != 0) return code;
-    lineCount++;
+    let code: i32;
+    if (b == OPEN_BRACE) {
+      const after = unwrap();
+      if (after == 0) return UNSUPPORTED;
+      code = message(fieldCount);
+      at = after;
+    } else {
+      messageEnd = 0;
+      code = line(fieldCount);
+    }
+    if (code < 0) return code;
+    if (code == 0) lineCount++;
   }
   if (lineCount == 0) return NO_LINES;
   return <i32>(out - outputAt);
