@@ -86,32 +86,27 @@ export function lines(): i32 {
 function validate(end: usize): bool {
   const ctl = i8x16.splat(0x20);
   const top = i8x16.splat(0x7e);
-  let p = INPUT;
-  while (p + 16 <= end) {
+  // The last step reads up to 15 bytes past `end` (the sentinel and the
+  // slack) and masks them off: no scalar tail.
+  for (let p = INPUT; p < end; p += 16) {
     const v = v128.load(p);
+    const cr = i8x16.eq(v, i8x16.splat(CR));
     const allowedCtl = v128.or(
       v128.or(i8x16.eq(v, i8x16.splat(TAB)), i8x16.eq(v, i8x16.splat(LF))),
-      i8x16.eq(v, i8x16.splat(CR))
+      cr
     );
-    const special = i8x16.eq(v, i8x16.splat(BACKSLASH));
     const bad = v128.or(
       v128.or(v128.andnot(i8x16.lt_u(v, ctl), allowedCtl), i8x16.gt_u(v, top)),
-      special
+      i8x16.eq(v, i8x16.splat(BACKSLASH))
     );
-    if (v128.any_true(bad)) return false;
-    if (v128.any_true(i8x16.eq(v, i8x16.splat(CR)))) {
-      for (let k: usize = 0; k < 16; k++) {
-        if (load<u8>(p + k) == CR && !crlf(p + k, end)) return false;
-      }
+    const n = end - p;
+    const valid: i32 = n >= 16 ? 0xffff : (1 << <i32>n) - 1;
+    if ((i8x16.bitmask(bad) & valid) != 0) return false;
+    let crs = i8x16.bitmask(cr) & valid;
+    while (crs != 0) {
+      if (!crlf(p + <usize>ctz<i32>(crs), end)) return false;
+      crs &= crs - 1;
     }
-    p += 16;
-  }
-  while (p < end) {
-    const b = load<u8>(p);
-    if (b < 0x20 && b != TAB && b != LF && b != CR) return false;
-    if (b > 0x7e || b == BACKSLASH) return false;
-    if (b == CR && !crlf(p, end)) return false;
-    p++;
   }
   return true;
 }
@@ -170,9 +165,15 @@ function allDigits(p: usize, n: usize): bool {
   return (i8x16.bitmask(i8x16.lt_u(d, ten)) & want) == want;
 }
 
-/** Copies `n` bytes 16 at a time; may write up to 15 bytes past `to + n`. */
-@inline function copy16(to: usize, from: usize, n: usize): void {
-  for (let k: usize = 0; k < n; k += 16) v128.store(to + k, v128.load(from + k));
+/**
+ * Copies `n` bytes: 32 at once (two 16-byte stores, no loop for the usual
+ * key or value), then 16 at a time; may read and write up to 31 bytes past
+ * `n` (the input's and the output's slack cover it).
+ */
+@inline function copy32(to: usize, from: usize, n: usize): void {
+  v128.store(to, v128.load(from));
+  v128.store(to + 16, v128.load(from + 16));
+  for (let k: usize = 32; k < n; k += 16) v128.store(to + k, v128.load(from + k));
 }
 
 /** True when the 20 digits at `p` exceed 2^64 − 1 (scan.ts exceedsUint64). */
@@ -221,40 +222,40 @@ function isHeaderToken(p: usize, e: usize): bool {
   return true;
 }
 
-// Line state shared by the per-line phases (module globals: no allocation).
+// Cursors between the phases of a record (module globals: no allocation);
+// the per-line loop keeps its own in locals and stores them back.
 let at: usize = 0; // input cursor
 let out: usize = 0; // output cursor
-let skipComma: usize = 1; // 1 until the line's first present field
 // The closing quote of the wrapper's message when the line is wrapped
 // (`unwrap`), else 0: where the line's text ends, instead of a line end.
 let messageEnd: usize = 0;
 
 /** Result of `message`: a wrapper whose message is empty or spaces only. */
 const EMPTY_MESSAGE: i32 = 1;
+/** Result of `classify` for `-`: the field is absent and omitted. */
+const ABSENT: i32 = -100;
 
-/** True when the line's text ends at `at` (see `messageEnd`). */
-@inline function atTextEnd(): bool {
-  return messageEnd != 0 ? at == messageEnd : isLineEnd(load<u8>(at));
+/** True when the line's text ends at `p` (`textEnd`: see `messageEnd`). */
+@inline function isTextEnd(p: usize, textEnd: usize): bool {
+  return textEnd != 0 ? p == textEnd : isLineEnd(load<u8>(p));
 }
 
 /**
- * One field at `at` (not blank, not a line end): classifies it like
- * scan.ts scanInteger / scanString and writes it like json.ts writeFields.
- * A field stopped by `"` (other than the message's closing quote) or `{`
- * is declined before it is classified: the TypeScript path escapes it, or
- * finds bad_integer where its digits alone might overflow.
- * @returns 0, or a negative result code
+ * Classifies the field `[start, end)` like scan.ts scanInteger /
+ * scanString. A field stopped by `"` (other than the message's closing
+ * quote) or `{` is declined before it is classified: the TypeScript path
+ * escapes it, or finds bad_integer where its digits alone might overflow.
+ * @returns how many leading zeros to skip (≥ 0), ABSENT, or a negative
+ *   result code
  */
-function field(index: usize): i32 {
-  const start = at;
-  const end = fieldEnd(start);
+@inline function classify(index: usize, start: usize, end: usize, textEnd: usize): i32 {
+  // A line whose first field is the header's first token: left to TS's
+  // header rule (record-transformer.ts isHeader).
+  if (index == 0 && isHeaderToken(start, end)) return UNSUPPORTED;
   const stop = load<u8>(end);
-  if ((stop == QUOTE && end != messageEnd) || stop == OPEN_BRACE) {
-    return UNSUPPORTED;
-  }
-  at = end;
+  if ((stop == QUOTE && end != textEnd) || stop == OPEN_BRACE) return UNSUPPORTED;
   const n = end - start;
-  if (n == 1 && load<u8>(start) == DASH) return 0; // `-`: absent, omitted
+  if (n == 1 && load<u8>(start) == DASH) return ABSENT;
   let first = start;
   if (load<u8>(CONFIG + index) == 1) {
     if (!allDigits(start, n)) return BAD_INTEGER;
@@ -264,36 +265,55 @@ function field(index: usize): i32 {
   }
   // An undocumented value: the TypeScript path counts it (value audit).
   if (!expected(index, first, end)) return UNSUPPORTED;
-  const prefixLength = <usize>load<u8>(PREFIX_LENGTHS + index);
-  const slot = PREFIXES + index * PREFIX_SLOT + skipComma;
-  copy16(out, slot, prefixLength - skipComma);
-  out += prefixLength - skipComma;
-  skipComma = 0;
-  copy16(out, first, end - first);
-  out += end - first;
-  if (load<u8>(CONFIG + index) == 0) store<u8>(out++, QUOTE);
-  return 0;
+  return <i32>(first - start);
 }
 
 /**
- * One line's text starting at `at` (not blank): `{`, its fields, `}` LF.
- * Invariant: `at` stops on the first byte after the line's last field's
- * trailing blanks; the text's end there (`atTextEnd`) means the line is
- * complete.
+ * Writes a present field like json.ts writeFields: its prefix (`,"key":`
+ * or `,"key":"`, without the comma for the line's first), its bytes
+ * `[first, end)`, and the closing quote of a string.
+ * @returns the output cursor after it
  */
-function line(fieldCount: usize): i32 {
-  if (isHeaderToken(at, fieldEnd(at))) return UNSUPPORTED; // left to TS's header rule
-  store<u8>(out++, OPEN_BRACE);
-  skipComma = 1;
+@inline function write(o: usize, index: usize, comma: usize, first: usize, end: usize): usize {
+  const prefixLength = <usize>load<u8>(PREFIX_LENGTHS + index) - comma;
+  copy32(o, PREFIXES + index * PREFIX_SLOT + comma, prefixLength);
+  o += prefixLength;
+  copy32(o, first, end - first);
+  o += end - first;
+  if (load<u8>(CONFIG + index) == 0) store<u8>(o++, QUOTE);
+  return o;
+}
+
+/**
+ * One line's text starting at `at` (not blank) and ending at a line end,
+ * or at `textEnd` when that is not 0: `{`, its fields, `}` LF.
+ * Invariant: `p` stops on the first byte after each field's trailing
+ * blanks; the text's end there (`isTextEnd`) means the line is complete.
+ * On success stores its cursors back to `at` and `out`.
+ */
+function line(fieldCount: usize, textEnd: usize): i32 {
+  let p = at;
+  let o = out;
+  let comma: usize = 1; // 1 until the line's first present field
+  store<u8>(o++, OPEN_BRACE);
   for (let index: usize = 0; index < fieldCount; index++) {
-    if (atTextEnd()) return TOO_FEW_FIELDS;
-    const code = field(index);
-    if (code != 0) return code;
-    while (isBlank(load<u8>(at))) at++;
+    if (isTextEnd(p, textEnd)) return TOO_FEW_FIELDS;
+    const end = fieldEnd(p);
+    const code = classify(index, p, end, textEnd);
+    if (code >= 0) {
+      o = write(o, index, comma, p + <usize>code, end);
+      comma = 0;
+    } else if (code != ABSENT) {
+      return code;
+    }
+    p = end;
+    while (isBlank(load<u8>(p))) p++;
   }
-  if (!atTextEnd()) return TOO_MANY_FIELDS;
-  store<u8>(out++, CLOSE_BRACE);
-  store<u8>(out++, LF);
+  if (!isTextEnd(p, textEnd)) return TOO_MANY_FIELDS;
+  store<u8>(o, CLOSE_BRACE);
+  store<u8>(o + 1, LF);
+  at = p;
+  out = o + 2;
   return 0;
 }
 
@@ -361,7 +381,7 @@ function unwrap(): usize {
 function message(fieldCount: usize): i32 {
   while (load<u8>(at) == SPACE) at++;
   if (at == messageEnd) return EMPTY_MESSAGE;
-  return line(fieldCount);
+  return line(fieldCount, messageEnd);
 }
 
 /**
@@ -406,8 +426,7 @@ export function transform(
       code = message(fieldCount);
       at = after;
     } else {
-      messageEnd = 0;
-      code = line(fieldCount);
+      code = line(fieldCount, 0);
     }
     if (code < 0) return code;
     if (code == 0) lineCount++;
