@@ -226,34 +226,46 @@ function isHeaderToken(p: usize, e: usize): bool {
 // the per-line loop keeps its own in locals and stores them back.
 let at: usize = 0; // input cursor
 let out: usize = 0; // output cursor
-// The closing quote of the wrapper's message when the line is wrapped
-// (`unwrap`), else 0: where the line's text ends, instead of a line end.
-let messageEnd: usize = 0;
 
 /** Result of `message`: a wrapper whose message is empty or spaces only. */
 const EMPTY_MESSAGE: i32 = 1;
 /** Result of `classify` for `-`: the field is absent and omitted. */
 const ABSENT: i32 = -100;
 
-/** True when the line's text ends at `p` (`textEnd`: see `messageEnd`). */
-@inline function isTextEnd(p: usize, textEnd: usize): bool {
-  return textEnd != 0 ? p == textEnd : isLineEnd(load<u8>(p));
+/**
+ * True when the line's text ends at `p`: at a line end (bare), at a `"`
+ * (wrapped: the message's first quote is where its text ends).
+ */
+@inline function isTextEnd(p: usize, wrapped: bool): bool {
+  const b = load<u8>(p);
+  return wrapped ? b == QUOTE : isLineEnd(b);
+}
+
+/**
+ * True when the byte that stopped a field may end it: a blank or a line
+ * end in a bare line; a space or the message's closing quote in a wrapped
+ * one. Any other stop — `"` or `{` in a bare line (TS escapes the field,
+ * or finds bad_integer where its digits alone might overflow); TAB, LF, CR
+ * or `{` in a message (a raw control byte TS's JSON refuses, or a wrapper
+ * `wrapped` does not take) — declines the record.
+ */
+@inline function isFieldStop(stop: u8, wrapped: bool): bool {
+  return wrapped
+    ? stop == SPACE || stop == QUOTE
+    : stop != QUOTE && stop != OPEN_BRACE;
 }
 
 /**
  * Classifies the field `[start, end)` like scan.ts scanInteger /
- * scanString. A field stopped by `"` (other than the message's closing
- * quote) or `{` is declined before it is classified: the TypeScript path
- * escapes it, or finds bad_integer where its digits alone might overflow.
+ * scanString (after `isFieldStop`).
  * @returns how many leading zeros to skip (≥ 0), ABSENT, or a negative
  *   result code
  */
-@inline function classify(index: usize, start: usize, end: usize, textEnd: usize): i32 {
+@inline function classify(index: usize, start: usize, end: usize, wrapped: bool): i32 {
   // A line whose first field is the header's first token: left to TS's
   // header rule (record-transformer.ts isHeader).
   if (index == 0 && isHeaderToken(start, end)) return UNSUPPORTED;
-  const stop = load<u8>(end);
-  if ((stop == QUOTE && end != textEnd) || stop == OPEN_BRACE) return UNSUPPORTED;
+  if (!isFieldStop(load<u8>(end), wrapped)) return UNSUPPORTED;
   const n = end - start;
   if (n == 1 && load<u8>(start) == DASH) return ABSENT;
   let first = start;
@@ -285,34 +297,42 @@ const ABSENT: i32 = -100;
 }
 
 /**
- * One line's text starting at `at` (not blank) and ending at a line end,
- * or at `textEnd` when that is not 0: `{`, its fields, `}` LF.
+ * One line's text starting at `at` (not blank): `{`, its fields, `}` LF.
+ * The text ends at a line end, or, `wrapped`, at the message's first `"`
+ * (fields are separated by spaces only there: a tab is `\t` in JSON).
  * Invariant: `p` stops on the first byte after each field's trailing
  * blanks; the text's end there (`isTextEnd`) means the line is complete.
- * On success stores its cursors back to `at` and `out`.
+ * Stores `p` back to `at` (where it stopped, also on a failure); on
+ * success, the output cursor to `out`.
  */
-function line(fieldCount: usize, textEnd: usize): i32 {
+function line(fieldCount: usize, wrapped: bool): i32 {
   let p = at;
   let o = out;
   let comma: usize = 1; // 1 until the line's first present field
+  let code: i32 = 0;
   store<u8>(o++, OPEN_BRACE);
   for (let index: usize = 0; index < fieldCount; index++) {
-    if (isTextEnd(p, textEnd)) return TOO_FEW_FIELDS;
+    if (isTextEnd(p, wrapped)) {
+      code = TOO_FEW_FIELDS;
+      break;
+    }
     const end = fieldEnd(p);
-    const code = classify(index, p, end, textEnd);
-    if (code >= 0) {
-      o = write(o, index, comma, p + <usize>code, end);
+    const kind = classify(index, p, end, wrapped);
+    if (kind >= 0) {
+      o = write(o, index, comma, p + <usize>kind, end);
       comma = 0;
-    } else if (code != ABSENT) {
-      return code;
+    } else if (kind != ABSENT) {
+      code = kind;
+      break;
     }
     p = end;
-    while (isBlank(load<u8>(p))) p++;
+    while (load<u8>(p) == SPACE || (!wrapped && load<u8>(p) == TAB)) p++;
   }
-  if (!isTextEnd(p, textEnd)) return TOO_MANY_FIELDS;
+  if (code == 0 && !isTextEnd(p, wrapped)) code = TOO_MANY_FIELDS;
+  at = p;
+  if (code != 0) return code;
   store<u8>(o, CLOSE_BRACE);
   store<u8>(o + 1, LF);
-  at = p;
   out = o + 2;
   return 0;
 }
@@ -340,59 +360,68 @@ function messageStop(p: usize): usize {
   return p; // unreachable
 }
 
-/**
- * A `{`-line at `at` that is exactly direct delivery's wrapper: the 12
- * bytes `{"message":"`, a message without `"`, TAB, LF, CR or `{` (nor,
- * by `validate`, `\`, another control byte or non-ASCII), `"`, blanks,
- * `}`, blanks, then the line's end. That is the shape framing.ts
- * `wrappedRange` accepts, restricted to a message `hasJsonSpecial` finds
- * nothing in, which the TypeScript path scans as the line itself
- * (record-transformer.ts `transformWrapped`); every other `{`-line goes
- * to the TypeScript path. Moves `at` to the message, sets `messageEnd`.
- * Reads at most 16 bytes past `at` at once (the input's slack covers it).
- * @returns the offset of the line's end (LF or CR), or 0: not the kernel's
- */
-function unwrap(): usize {
+/** True when `{"message":"` (12 bytes) is at `p`; reads 16 (slack covers it). */
+@inline function isWrapperPrefix(p: usize): bool {
   const prefix = i8x16(
     0x7b, 0x22, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, // {"messag
     0x65, 0x22, 0x3a, 0x22, 0, 0, 0, 0 //              e":"
   );
-  if ((i8x16.bitmask(i8x16.eq(v128.load(at), prefix)) & 0xfff) != 0xfff) {
-    return 0;
-  }
-  const close = messageStop(at + MESSAGE_PREFIX_LENGTH);
-  if (load<u8>(close) != QUOTE) return 0;
-  let p = close + 1;
-  while (isBlank(load<u8>(p))) p++;
-  if (load<u8>(p) != CLOSE_BRACE) return 0;
-  p++;
-  while (isBlank(load<u8>(p))) p++;
-  if (!isLineEnd(load<u8>(p))) return 0;
-  at += MESSAGE_PREFIX_LENGTH;
-  messageEnd = close;
-  return p;
+  return (i8x16.bitmask(i8x16.eq(v128.load(p), prefix)) & 0xfff) == 0xfff;
 }
 
 /**
- * The message of the wrapper `unwrap` accepted: its leading spaces skipped
- * (record-transformer.ts `transformWrapped`), then a line like a bare one.
+ * The end of a wrapper whose message was read up to `p`: the message's
+ * first `"` at or after `p` with nothing but `"`-free text without TAB, LF,
+ * CR or `{` before it, then blanks, `}`, blanks and the line's end.
+ * @returns the offset of the line's end (LF or CR), or 0: not the kernel's
+ */
+function wrapperEnd(p: usize): usize {
+  let q = messageStop(p);
+  if (load<u8>(q) != QUOTE) return 0;
+  q++;
+  while (isBlank(load<u8>(q))) q++;
+  if (load<u8>(q) != CLOSE_BRACE) return 0;
+  q++;
+  while (isBlank(load<u8>(q))) q++;
+  return isLineEnd(load<u8>(q)) ? q : 0;
+}
+
+/**
+ * A `{`-line at `at`, taken only when it is exactly direct delivery's
+ * wrapper: the 12 bytes `{"message":"`, a message without `"`, TAB, LF, CR
+ * or `{` (nor, by `validate`, `\`, another control byte or non-ASCII),
+ * `"`, blanks, `}`, blanks, then the line's end. That is the shape
+ * framing.ts `wrappedRange` accepts, restricted to a message
+ * `hasJsonSpecial` finds nothing in, which the TypeScript path scans as the
+ * line itself (record-transformer.ts `transformWrapped`: leading spaces
+ * skipped, then `scanLine`); every other `{`-line goes to the TypeScript
+ * path. The message is read once: its fields first, then `wrapperEnd`
+ * checks the rest of the line from where they stopped, so a result found in
+ * the message (a line, or a malformed reason) counts only for an exact
+ * wrapper.
  * @returns 0 (a line written), EMPTY_MESSAGE, or a negative result code
  */
-function message(fieldCount: usize): i32 {
+function wrapped(fieldCount: usize): i32 {
+  if (!isWrapperPrefix(at)) return UNSUPPORTED;
+  at += MESSAGE_PREFIX_LENGTH;
   while (load<u8>(at) == SPACE) at++;
-  if (at == messageEnd) return EMPTY_MESSAGE;
-  return line(fieldCount, messageEnd);
+  const code = load<u8>(at) == QUOTE ? EMPTY_MESSAGE : line(fieldCount, true);
+  if (code == UNSUPPORTED) return code;
+  const after = wrapperEnd(at);
+  if (after == 0) return UNSUPPORTED;
+  at = after;
+  return code;
 }
 
 /**
  * Transforms the record `INPUT[0, length)` (LF sentinel at `INPUT + length`)
  * into flat JSON lines at `outputAt`. A line is bare flow-log text, or the
- * text wrapped as `{"message":"<text>"}` (`unwrap`); both are written the
+ * text wrapped as `{"message":"<text>"}` (`wrapped`); both are written the
  * same way.
  *
  * Invariants of the loop: `at` only moves forward and never passes the
- * sentinel (every scan stops on a line end); `messageEnd` is the current
- * wrapper's closing quote or 0, so a line's fields never run past its text;
+ * sentinel (every scan stops on a line end, a wrapped line's fields also
+ * on its message's first quote, which `wrapperEnd` then checks);
  * `out` grows by at most `lineOverhead` (braces, LF, prefixes, quotes) plus
  * the line's own bytes per line, checked against `outputCap` before each
  * line; nothing is allocated. O(length).
@@ -419,15 +448,7 @@ export function transform(
       continue;
     }
     if (out + lineOverhead + (end - at) > limit) return NO_ROOM;
-    let code: i32;
-    if (b == OPEN_BRACE) {
-      const after = unwrap();
-      if (after == 0) return UNSUPPORTED;
-      code = message(fieldCount);
-      at = after;
-    } else {
-      code = line(fieldCount, 0);
-    }
+    const code = b == OPEN_BRACE ? wrapped(fieldCount) : line(fieldCount, false);
     if (code < 0) return code;
     if (code == 0) lineCount++;
   }
