@@ -1,6 +1,7 @@
 /**
  * The WebAssembly SIMD128 kernel for the common case: OUTPUT_FORMAT=json of a
- * record of bare flow-log lines, with no filter, enricher or partitioner.
+ * record of flow-log lines, bare or in direct delivery's
+ * `{"message":"<line>"}` wrapper, with no filter, enricher or partitioner.
  * It scans and writes a whole record in one call; any record it cannot
  * prove it writes byte for byte like the TypeScript path (scan.ts
  * `scanLine` + json.ts `JsonSerializer`) is declined, and the caller runs

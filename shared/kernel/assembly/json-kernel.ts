@@ -1,6 +1,8 @@
-// AssemblyScript source of the flat-JSON kernel (OUTPUT_FORMAT=json, bare
-// lines and direct delivery's `{"message":"<line>"}` wrappers). Built by `npm run build:wasm` (scripts/build-wasm.mjs) into
-// shared/kernel/json-kernel.wasm and inlined in shared/kernel/json-kernel-wasm.ts.
+// AssemblyScript source of the flat-JSON kernel (OUTPUT_FORMAT=json; bare
+// lines, and lines in the `{"message":"<line>"}` wrapper of direct
+// delivery to Firehose). Built by `npm run build:wasm`
+// (scripts/build-wasm.mjs) into shared/kernel/json-kernel.wasm and inlined
+// in shared/kernel/json-kernel-wasm.ts.
 //
 // The reference is the TypeScript path: shared/flowlog/scan.ts `scanLine`
 // + shared/output/json.ts `JsonSerializer`. The kernel handles only records
@@ -18,9 +20,11 @@
 //                      pool offset and a u16 count (0: not checked)
 //   CONFIG + 12288     the pool: per value, its length (u8) then its bytes
 //   INPUT              the record's bytes, then an LF sentinel, then ≥ 32
-//                      bytes of slack (SIMD loads may read past a field)
+//                      bytes of slack (SIMD loads read up to 31 bytes past
+//                      a field, 15 past the record)
 //   output             from `outputAt`, capacity `outputCap`, plus ≥ 64
-//                      bytes of slack (SIMD stores may write past a value)
+//                      bytes of slack (SIMD stores write up to 31 bytes
+//                      past a value)
 
 /** Where the caller writes the per-format configuration. */
 const CONFIG: usize = 65536;
