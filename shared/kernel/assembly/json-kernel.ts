@@ -80,11 +80,12 @@ export function lines(): i32 {
 /**
  * Pass 1, 16 bytes at a time: true when every byte is printable ASCII other
  * than `\`, or TAB, LF, or a CR directly followed by LF.
- * Invariant it establishes for pass 2: no byte needs a JSON escape but `"`
- * (which pass 2 takes only as a wrapper's framing and declines anywhere
- * else, like `{`), no byte is non-ASCII, no JSON escape sequence is
- * anywhere (so a wrapper's message is its line as it is), the record is
- * not gzip (0x1f), and CR appears only as the first half of CR LF — so
+ * Invariant it establishes for pass 2: the only bytes a JSON string must
+ * escape are TAB, LF and CR, which pass 2 reads only as separators and line
+ * ends, and `"`, which it takes only as a wrapper's framing and declines
+ * anywhere else (like `{`); no byte is non-ASCII; no JSON escape sequence
+ * is anywhere (so a wrapper's message is its line as it is); the record is
+ * not gzip (0x1f); and CR appears only as the first half of CR LF — so
  * treating CR as a line end equals dropping the CR before LF.
  */
 function validate(end: usize): bool {
@@ -127,8 +128,8 @@ function validate(end: usize): bool {
 
 /**
  * The end of the field starting at `p`: the first space, tab, LF, CR, `"`
- * or `{` (the last two: a field's end only as a message's closing quote,
- * see `field`). Terminates: the sentinel LF follows the record.
+ * or `{` (whether that byte may end the field is `isFieldStop`'s to say).
+ * Terminates: the sentinel LF follows the record.
  */
 function fieldEnd(p: usize): usize {
   const space = i8x16.splat(SPACE);
@@ -231,7 +232,7 @@ function isHeaderToken(p: usize, e: usize): bool {
 let at: usize = 0; // input cursor
 let out: usize = 0; // output cursor
 
-/** Result of `message`: a wrapper whose message is empty or spaces only. */
+/** Result of `wrapped`: a wrapper whose message is empty or spaces only. */
 const EMPTY_MESSAGE: i32 = 1;
 /** Result of `classify` for `-`: the field is absent and omitted. */
 const ABSENT: i32 = -100;

@@ -64,6 +64,10 @@ describe('JsonKernel', () => {
   });
 
   it.each([
+    [
+      'a malformed line in a wrapper that is not exact',
+      `{"message":"${ACCEPT} OK"} x`,
+    ],
     ['a backslash', ACCEPT.replace('ACCEPT', 'AC\\CEPT')],
     ['a control byte', ACCEPT.replace('ACCEPT', 'AC\u0001CEPT')],
     ['a byte past ASCII', ACCEPT.replace('ACCEPT', 'AC\u00e9CEPT')],
@@ -93,12 +97,20 @@ describe('JsonKernel', () => {
     expect(run(odd).result).toBe(KERNEL_RESULT.UNSUPPORTED);
   });
 
+  const wrap = (line: string) => `{"message":"${line}"}`;
   it.each([
     ['too_few_fields', ACCEPT.slice(0, ACCEPT.lastIndexOf(' '))],
     ['too_many_fields', `${ACCEPT} OK`],
     ['bad_integer', ACCEPT.replace(' 20641 ', ' 20641x ')],
     ['integer_overflow', ACCEPT.replace(' 22 ', ' 123456789012345678901 ')],
-  ])('finds %s as the TypeScript path does', (reason, text) => {
+    ['too_few_fields', wrap(ACCEPT.slice(0, ACCEPT.lastIndexOf(' ')))],
+    ['too_many_fields', wrap(`${ACCEPT} OK`)],
+    ['bad_integer', wrap(ACCEPT.replace(' 20641 ', ' 20641x '))],
+    [
+      'integer_overflow',
+      wrap(ACCEPT.replace(' 22 ', ' 1234567890123456789012 ')),
+    ],
+  ])('finds %s as the TypeScript path does (%s)', (reason, text) => {
     // Prepare
     const reference = new RecordTransformer(
       {
