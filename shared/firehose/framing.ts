@@ -148,6 +148,11 @@ function isGzip(bytes: Buffer): boolean {
  * brace). Sets `into` to the text between, unverified: it may still hold
  * escapes, quotes or control bytes ({@link hasJsonSpecial}).
  *
+ * The JSON kernel (shared/kernel/assembly/json-kernel.ts `wrapped`) takes
+ * this same shape, with a message {@link hasJsonSpecial} finds nothing in,
+ * without calling here: change the two together
+ * (test/property/kernel.property.test.ts holds them equal).
+ *
  * @returns false when the line does not have that shape (including every
  *   line shorter than the 14 bytes of `{"message":""}`)
  */

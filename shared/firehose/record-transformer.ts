@@ -133,7 +133,9 @@ class RecordTransformer {
   }
 
   /**
-   * Transforms one record's decoded bytes. O(bytes).
+   * Transforms one record's decoded bytes: the JSON kernel first, where the
+   * pipeline has one (docs/kernel.md), and the framing walker with the
+   * TypeScript scanner and serializer for every record it declines. O(bytes).
    *
    * @returns Ok (output in `this.output`), Dropped (no line, or none kept),
    *   or ProcessingFailed (`this.reason` says why)
@@ -281,6 +283,9 @@ class RecordTransformer {
    * fields), and one is, answers DECODE for the walker to decode the JSON:
    * so a message the JSON spec refuses (a raw control byte, RFC 8259 §7) is
    * refused on this path too. Saves a pass over every wrapped line.
+   * The JSON kernel writes the wrapped lines whose message holds no such
+   * byte the same way (shared/kernel/assembly/json-kernel.ts `wrapped`):
+   * keep the two in step (test/property/kernel.property.test.ts).
    */
   private transformWrapped(
     bytes: Buffer,

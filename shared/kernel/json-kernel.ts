@@ -1,6 +1,7 @@
 /**
  * The WebAssembly SIMD128 kernel for the common case: OUTPUT_FORMAT=json of a
- * record of bare flow-log lines, with no filter, enricher or partitioner.
+ * record of flow-log lines, bare or in direct delivery's
+ * `{"message":"<line>"}` wrapper, with no filter, enricher or partitioner.
  * It scans and writes a whole record in one call; any record it cannot
  * prove it writes byte for byte like the TypeScript path (scan.ts
  * `scanLine` + json.ts `JsonSerializer`) is declined, and the caller runs
@@ -100,13 +101,17 @@ class JsonKernel {
   private readonly fieldCount: number;
   /** Per line: `{`, `}`, LF, every prefix and every closing quote. */
   private readonly lineOverhead: number;
-  private view: Buffer;
+  /** The memory's bytes; replaced when it grows (the old view detaches). */
+  private memory: Uint8Array;
+  /** {@link memory}'s length, kept to skip the engine's `buffer` getter. */
+  private memoryBytes: number;
 
   private constructor(format: FlowLogFormat) {
     this.exports = instantiate();
     this.fieldCount = format.fields.length;
-    this.view = Buffer.from(this.exports.memory.buffer);
-    const view = this.view;
+    this.memory = new Uint8Array(this.exports.memory.buffer);
+    this.memoryBytes = this.memory.length;
+    const view = Buffer.from(this.exports.memory.buffer);
     let overhead = 3 + this.fieldCount;
     format.fields.forEach((field, index) => {
       const isInteger = field.type === 'int';
@@ -164,9 +169,12 @@ class JsonKernel {
     const outputAt = align16(INPUT + length + SLACK);
     const lineBound = Math.floor((length + 1) / (2 * this.fieldCount)) + 1;
     const outputCap = length + lineBound * this.lineOverhead;
-    const view = this.ensure(outputAt + outputCap + SLACK);
-    bytes.copy(view, INPUT);
-    view[INPUT + length] = 0x0a; // \n: the sentinel every scan stops on
+    const needed = outputAt + outputCap + SLACK;
+    if (needed > this.memoryBytes) this.grow(needed);
+    const memory = this.memory;
+    // TypedArray set, not Buffer copy: no argument checks per record.
+    memory.set(bytes, INPUT);
+    memory[INPUT + length] = 0x0a; // \n: the sentinel every scan stops on
     const result = this.exports.transform(
       length,
       this.fieldCount,
@@ -177,7 +185,7 @@ class JsonKernel {
     if (result < 0) return result;
     this.lines = this.exports.lines();
     out.reserve(result);
-    view.copy(out.buffer, out.length, outputAt, outputAt + result);
+    out.buffer.set(memory.subarray(outputAt, outputAt + result), out.length);
     out.length += result;
     return result;
   }
@@ -204,14 +212,16 @@ class JsonKernel {
     return this.lines;
   }
 
-  /** The memory as a Buffer, grown to at least `bytes`. */
-  private ensure(bytes: number): Buffer {
+  /**
+   * Grows the memory to at least `bytes` (WebAssembly memory only grows, and
+   * only here: the kernel never grows it itself, so {@link memoryBytes}
+   * stays its size between calls without asking the engine).
+   */
+  private grow(bytes: number): void {
     const memory = this.exports.memory;
-    if (memory.buffer.byteLength < bytes) {
-      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-      this.view = Buffer.from(memory.buffer);
-    }
-    return this.view;
+    memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    this.memory = new Uint8Array(memory.buffer);
+    this.memoryBytes = this.memory.length;
   }
 }
 

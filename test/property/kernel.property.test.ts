@@ -1,7 +1,8 @@
 // The WebAssembly JSON kernel against its reference, the TypeScript path
 // (scan.ts scanLine + json.ts JsonSerializer through the record transformer):
-// for every generated record both must answer the same status, reason,
-// excerpt, line counts and output bytes.
+// for every generated record, of bare lines or of `{"message":"…"}`
+// wrapped ones, both must answer the same status, reason, excerpt, line
+// counts, value-audit counts and output bytes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
@@ -191,6 +192,7 @@ const caseArb = fc
     const header = format.fields.map((f) => f.name).join(' ');
     return fc.record({
       formatText: fc.constant(formatText),
+      clean: fc.constant(clean),
       lines: fc.array(lineArb(format.fields, header, clean), {
         minLength: 1,
         maxLength: 6,
@@ -204,6 +206,76 @@ const caseArb = fc
         : fc.constantFrom('', '\n', '\r\n', '\r'),
     });
   });
+
+/**
+ * How a line is wrapped: direct delivery's exact `{"message":"…"}` (JSON
+ * escapes where the line needs them), with blanks around the closing brace,
+ * or a variant the kernel must leave to the TypeScript path: other keys,
+ * blanks in the prefix, raw tabs and control bytes, escapes of plain bytes,
+ * truncated or overlong wrappers, a message holding several lines.
+ */
+const WRAPPINGS: ReadonlyArray<(line: string) => string> = [
+  (line) => `{"message":${JSON.stringify(line)}}`,
+  (line) => `{"message":${JSON.stringify(line)}} `,
+  (line) => `{"message":${JSON.stringify(line)} \t} \t`,
+  (line) => `  {"message":${JSON.stringify(line)}}`,
+  (line) => `{"message":"${line}"}`, // raw: quotes, backslashes, controls
+  (line) => `{"message":${JSON.stringify(line).replace(/ /g, '\\u0020')}}`,
+  (line) => `{"message":${JSON.stringify(line).replace(/ /, '\\t')}}`,
+  (line) => `{"message":${JSON.stringify(line).replace(/-/, '\\/')}}`,
+  (line) => `{"message":${JSON.stringify(`${line}\n${line}`)}}`,
+  (line) => `{"message":${JSON.stringify(line)},"x":1}`,
+  (line) => `{"x":"1","message":${JSON.stringify(line)}}`,
+  (line) => `{ "message" : ${JSON.stringify(line)} }`,
+  (line) => `{"message":${JSON.stringify(line)}}x`,
+  (line) => `{"message":${JSON.stringify(line)}}}`,
+  (line) => `{"message":${JSON.stringify(line)}`,
+  (line) => `{"message":${JSON.stringify(line).slice(0, -1)}`,
+  (line) => `{"message":${JSON.stringify(line).slice(0, 6)}`,
+  () => '{"message":""}',
+  () => '{"message":"}',
+  () => '{"message":"',
+  () => '{"mess',
+  () => '{',
+  () => '{"message":1}',
+  () => '{"messageType":"DATA_MESSAGE"}',
+];
+
+/** An index into {@link WRAPPINGS}: -1 bare; half the time not exact. */
+const wrappingArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(-1) },
+  { weight: 3, arbitrary: fc.constantFrom(0, 1, 2, 3) },
+  {
+    weight: 4,
+    arbitrary: fc.integer({ min: 4, max: WRAPPINGS.length - 1 }),
+  }
+);
+
+/**
+ * A record of `{"message":"…"}` lines (and some bare ones): as
+ * {@link caseArb}, each line wrapped by a {@link WRAPPINGS} entry. A clean
+ * record is wrapped either only the ways the kernel writes itself (tabs made
+ * spaces: a tab is `\t` in JSON, an escape the kernel leaves to TypeScript)
+ * or any way, so that the kernel's own lines meet every framing it must
+ * refuse; other records are wrapped any way.
+ */
+const wrappedCaseArb = caseArb
+  .chain((c) => fc.record({ c: fc.constant(c), plain: fc.boolean() }))
+  .chain(({ c, plain }) =>
+    fc
+      .array(plain && c.clean ? fc.constantFrom(-1, 0, 1, 2, 3) : wrappingArb, {
+        minLength: c.lines.length,
+        maxLength: c.lines.length,
+      })
+      .map((wrappings) => ({
+        ...c,
+        lines: c.lines.map((line, i) => {
+          const w = wrappings[i]!;
+          if (w < 0) return line;
+          return WRAPPINGS[w]!(plain ? line.replace(/\t/g, ' ') : line);
+        }),
+      }))
+  );
 
 function recordOf(c: {
   lines: string[];
@@ -270,13 +342,17 @@ const REASON_OF_RESULT: Record<number, string> = {
 };
 
 const kernels = new Map<string, JsonKernel>();
-/** Kernel results seen, by code (≥ 0 counted as 0): the test's own reach. */
-const seen = new Map<number, number>();
 
-describe('JSON kernel vs the TypeScript path', () => {
+describe.each([
+  ['bare lines', caseArb],
+  ['{"message":"…"} wrapped lines', wrappedCaseArb],
+])('JSON kernel vs the TypeScript path, records of %s', (_, recordArb) => {
+  /** Kernel results seen, by code (≥ 0 counted as 0): the test's own reach. */
+  const seen = new Map<number, number>();
+
   it('gives byte-identical records and identical results', () => {
     fc.assert(
-      fc.property(caseArb, (c) => {
+      fc.property(recordArb, (c) => {
         // Prepare
         const bytes = recordOf(c);
         const [reference, withKernel] = pair(c.formatText);
@@ -292,7 +368,7 @@ describe('JSON kernel vs the TypeScript path', () => {
 
   it('writes what the TypeScript path writes, or fails for the same reason', () => {
     fc.assert(
-      fc.property(caseArb, (c) => {
+      fc.property(recordArb, (c) => {
         // Prepare
         const bytes = recordOf(c);
         let kernel = kernels.get(c.formatText);
@@ -328,7 +404,7 @@ describe('JSON kernel vs the TypeScript path', () => {
 
   it('leaves records past the output cap to the TypeScript path', () => {
     fc.assert(
-      fc.property(caseArb, fc.integer({ min: 1, max: 600 }), (c, cap) => {
+      fc.property(recordArb, fc.integer({ min: 1, max: 600 }), (c, cap) => {
         const bytes = recordOf(c);
         const [reference, withKernel] = pair(c.formatText, cap);
         expect(outcome(withKernel, bytes)).toEqual(outcome(reference, bytes));

@@ -1,6 +1,8 @@
-// AssemblyScript source of the flat-JSON kernel (OUTPUT_FORMAT=json, bare
-// lines). Built by `npm run build:wasm` (scripts/build-wasm.mjs) into
-// shared/kernel/json-kernel.wasm and inlined in shared/kernel/json-kernel-wasm.ts.
+// AssemblyScript source of the flat-JSON kernel (OUTPUT_FORMAT=json; bare
+// lines, and lines in the `{"message":"<line>"}` wrapper of direct
+// delivery to Firehose). Built by `npm run build:wasm`
+// (scripts/build-wasm.mjs) into shared/kernel/json-kernel.wasm and inlined
+// in shared/kernel/json-kernel-wasm.ts.
 //
 // The reference is the TypeScript path: shared/flowlog/scan.ts `scanLine`
 // + shared/output/json.ts `JsonSerializer`. The kernel handles only records
@@ -18,9 +20,11 @@
 //                      pool offset and a u16 count (0: not checked)
 //   CONFIG + 12288     the pool: per value, its length (u8) then its bytes
 //   INPUT              the record's bytes, then an LF sentinel, then ≥ 32
-//                      bytes of slack (SIMD loads may read past a field)
+//                      bytes of slack (SIMD loads read up to 31 bytes past
+//                      a field, 15 past the record)
 //   output             from `outputAt`, capacity `outputCap`, plus ≥ 64
-//                      bytes of slack (SIMD stores may write past a value)
+//                      bytes of slack (SIMD stores write up to 31 bytes
+//                      past a value)
 
 /** Where the caller writes the per-format configuration. */
 const CONFIG: usize = 65536;
@@ -55,6 +59,9 @@ const BACKSLASH: u8 = 0x5c; // \
 const OPEN_BRACE: u8 = 0x7b; // {
 const CLOSE_BRACE: u8 = 0x7d; // }
 
+/** Length of `{"message":"`, the prefix direct delivery writes (framing.ts MESSAGE_PREFIX). */
+const MESSAGE_PREFIX_LENGTH: usize = 12;
+
 /** Lines written by the last `transform`. */
 let lineCount: i32 = 0;
 
@@ -72,44 +79,39 @@ export function lines(): i32 {
 
 /**
  * Pass 1, 16 bytes at a time: true when every byte is printable ASCII other
- * than `"`, `\` and `{`, or TAB, LF, or a CR directly followed by LF.
- * Invariant it establishes for pass 2: no field needs a JSON escape, no
- * field is non-ASCII, no line is a `{…}` wrapper, the record is not gzip
- * (0x1f), and CR appears only as the first half of CR LF — so treating CR
- * as a line end equals dropping the CR before LF.
+ * than `\`, or TAB, LF, or a CR directly followed by LF.
+ * Invariant it establishes for pass 2: the only bytes a JSON string must
+ * escape are TAB, LF and CR, which pass 2 reads only as separators and line
+ * ends, and `"`, which it takes only as a wrapper's framing and declines
+ * anywhere else (like `{`); no byte is non-ASCII; no JSON escape sequence
+ * is anywhere (so a wrapper's message is its line as it is); the record is
+ * not gzip (0x1f); and CR appears only as the first half of CR LF — so
+ * treating CR as a line end equals dropping the CR before LF.
  */
 function validate(end: usize): bool {
   const ctl = i8x16.splat(0x20);
   const top = i8x16.splat(0x7e);
-  let p = INPUT;
-  while (p + 16 <= end) {
+  // The last step reads up to 15 bytes past `end` (the sentinel and the
+  // slack) and masks them off: no scalar tail.
+  for (let p = INPUT; p < end; p += 16) {
     const v = v128.load(p);
+    const cr = i8x16.eq(v, i8x16.splat(CR));
     const allowedCtl = v128.or(
       v128.or(i8x16.eq(v, i8x16.splat(TAB)), i8x16.eq(v, i8x16.splat(LF))),
-      i8x16.eq(v, i8x16.splat(CR))
-    );
-    const special = v128.or(
-      v128.or(i8x16.eq(v, i8x16.splat(QUOTE)), i8x16.eq(v, i8x16.splat(BACKSLASH))),
-      i8x16.eq(v, i8x16.splat(OPEN_BRACE))
+      cr
     );
     const bad = v128.or(
       v128.or(v128.andnot(i8x16.lt_u(v, ctl), allowedCtl), i8x16.gt_u(v, top)),
-      special
+      i8x16.eq(v, i8x16.splat(BACKSLASH))
     );
-    if (v128.any_true(bad)) return false;
-    if (v128.any_true(i8x16.eq(v, i8x16.splat(CR)))) {
-      for (let k: usize = 0; k < 16; k++) {
-        if (load<u8>(p + k) == CR && !crlf(p + k, end)) return false;
-      }
+    const n = end - p;
+    const valid: i32 = n >= 16 ? 0xffff : (1 << <i32>n) - 1;
+    if ((i8x16.bitmask(bad) & valid) != 0) return false;
+    let crs = i8x16.bitmask(cr) & valid;
+    while (crs != 0) {
+      if (!crlf(p + <usize>ctz<i32>(crs), end)) return false;
+      crs &= crs - 1;
     }
-    p += 16;
-  }
-  while (p < end) {
-    const b = load<u8>(p);
-    if (b < 0x20 && b != TAB && b != LF && b != CR) return false;
-    if (b > 0x7e || b == QUOTE || b == BACKSLASH || b == OPEN_BRACE) return false;
-    if (b == CR && !crlf(p, end)) return false;
-    p++;
   }
   return true;
 }
@@ -125,7 +127,8 @@ function validate(end: usize): bool {
 }
 
 /**
- * The end of the field starting at `p`: the first space, tab, LF or CR.
+ * The end of the field starting at `p`: the first space, tab, LF, CR, `"`
+ * or `{` (whether that byte may end the field is `isFieldStop`'s to say).
  * Terminates: the sentinel LF follows the record.
  */
 function fieldEnd(p: usize): usize {
@@ -133,11 +136,16 @@ function fieldEnd(p: usize): usize {
   const tab = i8x16.splat(TAB);
   const lf = i8x16.splat(LF);
   const cr = i8x16.splat(CR);
+  const quote = i8x16.splat(QUOTE);
+  const brace = i8x16.splat(OPEN_BRACE);
   while (true) {
     const v = v128.load(p);
     const stop = v128.or(
-      v128.or(i8x16.eq(v, space), i8x16.eq(v, tab)),
-      v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr))
+      v128.or(
+        v128.or(i8x16.eq(v, space), i8x16.eq(v, tab)),
+        v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr))
+      ),
+      v128.or(i8x16.eq(v, quote), i8x16.eq(v, brace))
     );
     const mask = i8x16.bitmask(stop);
     if (mask != 0) return p + <usize>ctz<i32>(mask);
@@ -162,9 +170,15 @@ function allDigits(p: usize, n: usize): bool {
   return (i8x16.bitmask(i8x16.lt_u(d, ten)) & want) == want;
 }
 
-/** Copies `n` bytes 16 at a time; may write up to 15 bytes past `to + n`. */
-@inline function copy16(to: usize, from: usize, n: usize): void {
-  for (let k: usize = 0; k < n; k += 16) v128.store(to + k, v128.load(from + k));
+/**
+ * Copies `n` bytes: 32 at once (two 16-byte stores, no loop for the usual
+ * key or value), then 16 at a time; may read and write up to 31 bytes past
+ * `n` (the input's and the output's slack cover it).
+ */
+@inline function copy32(to: usize, from: usize, n: usize): void {
+  v128.store(to, v128.load(from));
+  v128.store(to + 16, v128.load(from + 16));
+  for (let k: usize = 32; k < n; k += 16) v128.store(to + k, v128.load(from + k));
 }
 
 /** True when the 20 digits at `p` exceed 2^64 − 1 (scan.ts exceedsUint64). */
@@ -213,22 +227,52 @@ function isHeaderToken(p: usize, e: usize): bool {
   return true;
 }
 
-// Line state shared by the per-line phases (module globals: no allocation).
+// Cursors between the phases of a record (module globals: no allocation);
+// the per-line loop keeps its own in locals and stores them back.
 let at: usize = 0; // input cursor
 let out: usize = 0; // output cursor
-let skipComma: usize = 1; // 1 until the line's first present field
+
+/** Result of `wrapped`: a wrapper whose message is empty or spaces only. */
+const EMPTY_MESSAGE: i32 = 1;
+/** Result of `classify` for `-`: the field is absent and omitted. */
+const ABSENT: i32 = -100;
 
 /**
- * One field at `at` (not blank, not a line end): classifies it like
- * scan.ts scanInteger / scanString and writes it like json.ts writeFields.
- * @returns 0, or a negative result code
+ * True when the line's text ends at `p`: at a line end (bare), at a `"`
+ * (wrapped: the message's first quote is where its text ends).
  */
-function field(index: usize): i32 {
-  const start = at;
-  const end = fieldEnd(start);
-  at = end;
+@inline function isTextEnd(p: usize, wrapped: bool): bool {
+  const b = load<u8>(p);
+  return wrapped ? b == QUOTE : isLineEnd(b);
+}
+
+/**
+ * True when the byte that stopped a field may end it: a blank or a line
+ * end in a bare line; a space or the message's closing quote in a wrapped
+ * one. Any other stop — `"` or `{` in a bare line (TS escapes the field,
+ * or finds bad_integer where its digits alone might overflow); TAB, LF, CR
+ * or `{` in a message (a raw control byte TS's JSON refuses, or a wrapper
+ * `wrapped` does not take) — declines the record.
+ */
+@inline function isFieldStop(stop: u8, wrapped: bool): bool {
+  return wrapped
+    ? stop == SPACE || stop == QUOTE
+    : stop != QUOTE && stop != OPEN_BRACE;
+}
+
+/**
+ * Classifies the field `[start, end)` like scan.ts scanInteger /
+ * scanString (after `isFieldStop`).
+ * @returns how many leading zeros to skip (≥ 0), ABSENT, or a negative
+ *   result code
+ */
+@inline function classify(index: usize, start: usize, end: usize, wrapped: bool): i32 {
+  // A line whose first field is the header's first token: left to TS's
+  // header rule (record-transformer.ts isHeader).
+  if (index == 0 && isHeaderToken(start, end)) return UNSUPPORTED;
+  if (!isFieldStop(load<u8>(end), wrapped)) return UNSUPPORTED;
   const n = end - start;
-  if (n == 1 && load<u8>(start) == DASH) return 0; // `-`: absent, omitted
+  if (n == 1 && load<u8>(start) == DASH) return ABSENT;
   let first = start;
   if (load<u8>(CONFIG + index) == 1) {
     if (!allDigits(start, n)) return BAD_INTEGER;
@@ -238,48 +282,154 @@ function field(index: usize): i32 {
   }
   // An undocumented value: the TypeScript path counts it (value audit).
   if (!expected(index, first, end)) return UNSUPPORTED;
-  const prefixLength = <usize>load<u8>(PREFIX_LENGTHS + index);
-  const slot = PREFIXES + index * PREFIX_SLOT + skipComma;
-  copy16(out, slot, prefixLength - skipComma);
-  out += prefixLength - skipComma;
-  skipComma = 0;
-  copy16(out, first, end - first);
-  out += end - first;
-  if (load<u8>(CONFIG + index) == 0) store<u8>(out++, QUOTE);
+  return <i32>(first - start);
+}
+
+/**
+ * Writes a present field like json.ts writeFields: its prefix (`,"key":`
+ * or `,"key":"`, without the comma for the line's first), its bytes
+ * `[first, end)`, and the closing quote of a string.
+ * @returns the output cursor after it
+ */
+@inline function write(o: usize, index: usize, comma: usize, first: usize, end: usize): usize {
+  const prefixLength = <usize>load<u8>(PREFIX_LENGTHS + index) - comma;
+  copy32(o, PREFIXES + index * PREFIX_SLOT + comma, prefixLength);
+  o += prefixLength;
+  copy32(o, first, end - first);
+  o += end - first;
+  if (load<u8>(CONFIG + index) == 0) store<u8>(o++, QUOTE);
+  return o;
+}
+
+/**
+ * One line's text starting at `at` (not blank): `{`, its fields, `}` LF.
+ * The text ends at a line end, or, `wrapped`, at the message's first `"`
+ * (fields are separated by spaces only there: a tab is `\t` in JSON).
+ * Invariant: `p` stops on the first byte after each field's trailing
+ * blanks; the text's end there (`isTextEnd`) means the line is complete.
+ * Stores `p` back to `at` (where it stopped, also on a failure); on
+ * success, the output cursor to `out`.
+ */
+function line(fieldCount: usize, wrapped: bool): i32 {
+  let p = at;
+  let o = out;
+  let comma: usize = 1; // 1 until the line's first present field
+  let code: i32 = 0;
+  store<u8>(o++, OPEN_BRACE);
+  for (let index: usize = 0; index < fieldCount; index++) {
+    if (isTextEnd(p, wrapped)) {
+      code = TOO_FEW_FIELDS;
+      break;
+    }
+    const end = fieldEnd(p);
+    const kind = classify(index, p, end, wrapped);
+    if (kind >= 0) {
+      o = write(o, index, comma, p + <usize>kind, end);
+      comma = 0;
+    } else if (kind != ABSENT) {
+      code = kind;
+      break;
+    }
+    p = end;
+    while (load<u8>(p) == SPACE || (!wrapped && load<u8>(p) == TAB)) p++;
+  }
+  if (code == 0 && !isTextEnd(p, wrapped)) code = TOO_MANY_FIELDS;
+  at = p;
+  if (code != 0) return code;
+  store<u8>(o, CLOSE_BRACE);
+  store<u8>(o + 1, LF);
+  out = o + 2;
   return 0;
 }
 
 /**
- * One non-blank line starting at `at`: `{`, its fields, `}` LF.
- * Invariant: `at` stops on the first byte after the line's last field's
- * trailing blanks; a line end there means the line is complete.
+ * The first `"`, TAB, LF, CR or `{` at or after `p`. Terminates: the
+ * sentinel LF follows the record.
  */
-function line(fieldCount: usize): i32 {
-  if (isHeaderToken(at, fieldEnd(at))) return UNSUPPORTED; // left to TS's header rule
-  store<u8>(out++, OPEN_BRACE);
-  skipComma = 1;
-  for (let index: usize = 0; index < fieldCount; index++) {
-    const b = load<u8>(at);
-    if (isLineEnd(b)) return TOO_FEW_FIELDS;
-    const code = field(index);
-    if (code != 0) return code;
-    while (isBlank(load<u8>(at))) at++;
+function messageStop(p: usize): usize {
+  const quote = i8x16.splat(QUOTE);
+  const tab = i8x16.splat(TAB);
+  const lf = i8x16.splat(LF);
+  const cr = i8x16.splat(CR);
+  const brace = i8x16.splat(OPEN_BRACE);
+  while (true) {
+    const v = v128.load(p);
+    const stop = v128.or(
+      v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, tab)), i8x16.eq(v, brace)),
+      v128.or(i8x16.eq(v, lf), i8x16.eq(v, cr))
+    );
+    const mask = i8x16.bitmask(stop);
+    if (mask != 0) return p + <usize>ctz<i32>(mask);
+    p += 16;
   }
-  if (!isLineEnd(load<u8>(at))) return TOO_MANY_FIELDS;
-  store<u8>(out++, CLOSE_BRACE);
-  store<u8>(out++, LF);
-  return 0;
+  return p; // unreachable
+}
+
+/** True when `{"message":"` (12 bytes) is at `p`; reads 16 (slack covers it). */
+@inline function isWrapperPrefix(p: usize): bool {
+  const prefix = i8x16(
+    0x7b, 0x22, 0x6d, 0x65, 0x73, 0x73, 0x61, 0x67, // {"messag
+    0x65, 0x22, 0x3a, 0x22, 0, 0, 0, 0 //              e":"
+  );
+  return (i8x16.bitmask(i8x16.eq(v128.load(p), prefix)) & 0xfff) == 0xfff;
+}
+
+/**
+ * The end of a wrapper whose message was read up to `p`: the message's
+ * first `"` at or after `p` with nothing but `"`-free text without TAB, LF,
+ * CR or `{` before it, then blanks, `}`, blanks and the line's end.
+ * @returns the offset of the line's end (LF or CR), or 0: not the kernel's
+ */
+function wrapperEnd(p: usize): usize {
+  let q = messageStop(p);
+  if (load<u8>(q) != QUOTE) return 0;
+  q++;
+  while (isBlank(load<u8>(q))) q++;
+  if (load<u8>(q) != CLOSE_BRACE) return 0;
+  q++;
+  while (isBlank(load<u8>(q))) q++;
+  return isLineEnd(load<u8>(q)) ? q : 0;
+}
+
+/**
+ * A `{`-line at `at`, taken only when it is exactly direct delivery's
+ * wrapper: the 12 bytes `{"message":"`, a message without `"`, TAB, LF, CR
+ * or `{` (nor, by `validate`, `\`, another control byte or non-ASCII),
+ * `"`, blanks, `}`, blanks, then the line's end. That is the shape
+ * framing.ts `wrappedRange` accepts, restricted to a message
+ * `hasJsonSpecial` finds nothing in, which the TypeScript path scans as the
+ * line itself (record-transformer.ts `transformWrapped`: leading spaces
+ * skipped, then `scanLine`); every other `{`-line goes to the TypeScript
+ * path. The message is read once: its fields first, then `wrapperEnd`
+ * checks the rest of the line from where they stopped, so a result found in
+ * the message (a line, or a malformed reason) counts only for an exact
+ * wrapper.
+ * @returns 0 (a line written), EMPTY_MESSAGE, or a negative result code
+ */
+function wrapped(fieldCount: usize): i32 {
+  if (!isWrapperPrefix(at)) return UNSUPPORTED;
+  at += MESSAGE_PREFIX_LENGTH;
+  while (load<u8>(at) == SPACE) at++;
+  const code = load<u8>(at) == QUOTE ? EMPTY_MESSAGE : line(fieldCount, true);
+  if (code == UNSUPPORTED) return code;
+  const after = wrapperEnd(at);
+  if (after == 0) return UNSUPPORTED;
+  at = after;
+  return code;
 }
 
 /**
  * Transforms the record `INPUT[0, length)` (LF sentinel at `INPUT + length`)
- * into flat JSON lines at `outputAt`.
+ * into flat JSON lines at `outputAt`. A line is bare flow-log text, or the
+ * text wrapped as `{"message":"<text>"}` (`wrapped`); both are written the
+ * same way.
  *
  * Invariants of the loop: `at` only moves forward and never passes the
- * sentinel (every scan stops on a line end); `out` grows by at most
- * `lineOverhead` (braces, LF, prefixes, quotes) plus the line's own bytes
- * per line, checked against `outputCap` before each line; nothing is
- * allocated. O(length).
+ * sentinel (every scan stops on a line end, a wrapped line's fields also
+ * on its message's first quote, which `wrapperEnd` then checks);
+ * `out` grows by at most `lineOverhead` (braces, LF, prefixes, quotes) plus
+ * the line's own bytes per line, checked against `outputCap` before each
+ * line; nothing is allocated. O(length).
  *
  * @returns the output length, or a negative code (see top of file)
  */
@@ -303,9 +453,9 @@ export function transform(
       continue;
     }
     if (out + lineOverhead + (end - at) > limit) return NO_ROOM;
-    const code = line(fieldCount);
-    if (code != 0) return code;
-    lineCount++;
+    const code = b == OPEN_BRACE ? wrapped(fieldCount) : line(fieldCount, false);
+    if (code < 0) return code;
+    if (code == 0) lineCount++;
   }
   if (lineCount == 0) return NO_LINES;
   return <i32>(out - outputAt);

@@ -43,6 +43,19 @@ describe('JsonKernel', () => {
     expect(kernel.lines).toBe(2);
   });
 
+  it('writes {"message":"…"} wrapped lines as their message, exactly', () => {
+    // Prepare: one line per record wrapped in JSON, as in the public sample
+    // event of splunk/splunk-aws-firehose-flowlogs-processor (see
+    // docs/kernel.md); blanks around the closing brace, a blank message.
+    const text = `{"message":"${ACCEPT}"}\r\n{"message":"  ${NODATA} "} \t\n{"message":""}\n${ACCEPT}`;
+    // Act
+    const { result, text: json } = run(text);
+    // Assess
+    expect(result).toBeGreaterThan(0);
+    expect(json).toBe(`${ACCEPT_JSON}\n${NODATA_JSON}\n${ACCEPT_JSON}\n`);
+    expect(kernel.lines).toBe(3);
+  });
+
   it('keeps all 20 digits of 2^64 - 1 and refuses 2^64', () => {
     const max = ACCEPT.replace(' 4249 ', ' 18446744073709551615 ');
     expect(run(max).text).toContain('"bytes":18446744073709551615,');
@@ -51,11 +64,26 @@ describe('JsonKernel', () => {
   });
 
   it.each([
-    ['a quote', ACCEPT.replace('ACCEPT', 'AC"CEPT')],
+    [
+      'a malformed line in a wrapper that is not exact',
+      `{"message":"${ACCEPT} OK"} x`,
+    ],
     ['a backslash', ACCEPT.replace('ACCEPT', 'AC\\CEPT')],
     ['a control byte', ACCEPT.replace('ACCEPT', 'AC\u0001CEPT')],
     ['a byte past ASCII', ACCEPT.replace('ACCEPT', 'AC\u00e9CEPT')],
-    ['a {"message":…} wrapper', JSON.stringify({ message: ACCEPT })],
+    [
+      'a {"message":…} wrapper with a JSON escape',
+      JSON.stringify({ message: ACCEPT.replace(' ', '\t') }),
+    ],
+    ['a wrapper with another key', `{"message":"${ACCEPT}","x":1}`],
+    ['a wrapper with the key second', `{"x":1,"message":"${ACCEPT}"}`],
+    ['a wrapper with blanks in its prefix', `{ "message":"${ACCEPT}"}`],
+    ['a truncated wrapper', `{"message":"${ACCEPT}`],
+    ['a wrapper with text after it', `{"message":"${ACCEPT}"} x`],
+    ['a wrapper with a raw tab', `{"message":"${ACCEPT.replace(' ', '\t')}"}`],
+    ['a quote in a bare line', ACCEPT.replace('ACCEPT', 'AC"CEPT')],
+    ['a brace in a bare line', ACCEPT.replace('ACCEPT', 'AC{CEPT')],
+    ['a CloudWatch Logs envelope', '{"messageType":"DATA_MESSAGE"}'],
     ['a header line', `${format.fields.map((f) => f.name).join(' ')}\n`],
     ['a CR not before LF', `${ACCEPT}\r`],
     ['gzip', '\u001f\u008b\u0008'],
@@ -69,12 +97,20 @@ describe('JsonKernel', () => {
     expect(run(odd).result).toBe(KERNEL_RESULT.UNSUPPORTED);
   });
 
+  const wrap = (line: string) => `{"message":"${line}"}`;
   it.each([
     ['too_few_fields', ACCEPT.slice(0, ACCEPT.lastIndexOf(' '))],
     ['too_many_fields', `${ACCEPT} OK`],
     ['bad_integer', ACCEPT.replace(' 20641 ', ' 20641x ')],
     ['integer_overflow', ACCEPT.replace(' 22 ', ' 123456789012345678901 ')],
-  ])('finds %s as the TypeScript path does', (reason, text) => {
+    ['too_few_fields', wrap(ACCEPT.slice(0, ACCEPT.lastIndexOf(' ')))],
+    ['too_many_fields', wrap(`${ACCEPT} OK`)],
+    ['bad_integer', wrap(ACCEPT.replace(' 20641 ', ' 20641x '))],
+    [
+      'integer_overflow',
+      wrap(ACCEPT.replace(' 22 ', ' 1234567890123456789012 ')),
+    ],
+  ])('finds %s as the TypeScript path does (%s)', (reason, text) => {
     // Prepare
     const reference = new RecordTransformer(
       {
