@@ -6,8 +6,14 @@
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import { type IpVersion, ipv4Number, parseIp } from '../net/ip.ts';
-import type { Enrichment } from '../output/types.ts';
-import { type AddressClass, classifyIpv4, classifyIpv6 } from './ip.ts';
+import type { LineEnrichment } from '../output/enrichment.ts';
+import { keyBytes } from '../output/nested-writer.ts';
+import {
+  ADDRESS_CLASS,
+  type AddressClass,
+  classifyIpv4,
+  classifyIpv6,
+} from './ip.ts';
 import type { Enricher } from './types.ts';
 
 /** The flow-log fields that hold addresses, in the order keys are added. */
@@ -63,9 +69,23 @@ function classify(address: Uint8Array, version: 4 | 6): AddressClass {
 /** Per address field: where it is and the two keys it adds. */
 interface AddressKeys {
   readonly index: number;
-  readonly versionKey: string;
-  readonly classKey: string;
+  /** Bytes of `"<key>_version":`. */
+  readonly versionKey: Buffer;
+  /** Bytes of `"<key>_class":`. */
+  readonly classKey: Buffer;
 }
+
+/** `4` and `6` as JSON. */
+const V4 = Buffer.from('4');
+const V6 = Buffer.from('6');
+
+/** Each {@link ADDRESS_CLASS} value as a JSON string. */
+const CLASS_JSON: ReadonlyMap<string, Buffer> = new Map(
+  Object.values(ADDRESS_CLASS).map((name) => [
+    name,
+    Buffer.from(JSON.stringify(name)),
+  ])
+);
 
 /**
  * Adds `<field>_version` (4 | 6) and `<field>_class` (an ADDRESS_CLASS
@@ -81,17 +101,20 @@ class AddressEnricher implements Enricher {
   constructor(format: FlowLogFormat) {
     this.fields = addressFieldsOf(format).map(({ index, key }) => ({
       index,
-      versionKey: `${key}_version`,
-      classKey: `${key}_class`,
+      versionKey: keyBytes(`${key}_version`),
+      classKey: keyBytes(`${key}_class`),
     }));
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
-    for (const field of this.fields) {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
       const version = readAddress(line, field.index, this.address);
       if (version === 0) continue;
-      into[field.versionKey] = version;
-      into[field.classKey] = classify(this.address, version);
+      into.addConst(field.versionKey, version === 4 ? V4 : V6);
+      const kind = classify(this.address, version);
+      into.addConst(field.classKey, CLASS_JSON.get(kind)!);
     }
   }
 }

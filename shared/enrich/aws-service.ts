@@ -5,7 +5,8 @@
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import { ipv4Number } from '../net/ip.ts';
-import type { Enrichment } from '../output/types.ts';
+import type { LineEnrichment } from '../output/enrichment.ts';
+import { keyBytes } from '../output/nested-writer.ts';
 import { addressFieldsOf, readAddress } from './address.ts';
 import type { IpRangeTable } from './ip-ranges.ts';
 import type { Enricher } from './types.ts';
@@ -13,9 +14,18 @@ import type { Enricher } from './types.ts';
 /** Per address field: where it is and the two keys it adds. */
 interface ServiceKeys {
   readonly index: number;
-  readonly serviceKey: string;
-  readonly regionKey: string;
+  /** Bytes of `"<key>_aws_service":`. */
+  readonly serviceKey: Buffer;
+  /** Bytes of `"<key>_aws_region":`. */
+  readonly regionKey: Buffer;
 }
+
+/**
+ * Service and Region names kept as JSON bytes: ip-ranges.json names a few
+ * dozen services and Regions; past this many (a hostile document) values
+ * are encoded per line instead of cached.
+ */
+const MAX_CACHED_NAMES = 4096;
 
 /**
  * Adds `<field>_aws_service` and `<field>_aws_region` (strings) for each of
@@ -30,18 +40,21 @@ class AwsServiceEnricher implements Enricher {
   readonly ranges: IpRangeTable;
   private readonly fields: readonly ServiceKeys[];
   private readonly address = new Uint8Array(16);
+  private readonly names = new Map<string, Buffer>();
 
   constructor(format: FlowLogFormat, ranges: IpRangeTable) {
     this.ranges = ranges;
     this.fields = addressFieldsOf(format).map(({ index, key }) => ({
       index,
-      serviceKey: `${key}_aws_service`,
-      regionKey: `${key}_aws_region`,
+      serviceKey: keyBytes(`${key}_aws_service`),
+      regionKey: keyBytes(`${key}_aws_region`),
     }));
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
-    for (const field of this.fields) {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
       const version = readAddress(line, field.index, this.address);
       if (version === 0) continue;
       const match =
@@ -49,9 +62,19 @@ class AwsServiceEnricher implements Enricher {
           ? this.ranges.lookup4(ipv4Number(this.address))
           : this.ranges.lookup6(this.address);
       if (match === undefined) continue;
-      into[field.serviceKey] = match.service;
-      into[field.regionKey] = match.region;
+      into.addConst(field.serviceKey, this.json(match.service));
+      into.addConst(field.regionKey, this.json(match.region));
     }
+  }
+
+  /** A name as JSON string bytes, cached. */
+  private json(name: string): Buffer {
+    let bytes = this.names.get(name);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(name), 'utf8');
+      if (this.names.size < MAX_CACHED_NAMES) this.names.set(name, bytes);
+    }
+    return bytes;
   }
 }
 

@@ -10,7 +10,9 @@ import * as crypto from 'node:crypto';
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import { type IpVersion, parseIp } from '../net/ip.ts';
-import type { Enrichment } from '../output/types.ts';
+import type { ByteWriter } from '../output/byte-writer.ts';
+import { ENRICHMENT_ROLE, type LineEnrichment } from '../output/enrichment.ts';
+import { keyBytes } from '../output/nested-writer.ts';
 import { readAddress } from './address.ts';
 import { EnrichError } from './errors.ts';
 import type { Enricher } from './types.ts';
@@ -110,6 +112,17 @@ function writeInput(t: FlowTuple, seed: number, buffer: Buffer): number {
 
 const scratch = Buffer.alloc(MAX_INPUT_BYTES);
 
+/**
+ * Views of `scratch` by input length (12/16 bytes for IPv4, 36/40 for IPv6,
+ * without/with ports), made once so a line hashes without a new view.
+ */
+const INPUT_VIEWS: readonly Buffer[] = Array.from(
+  { length: MAX_INPUT_BYTES + 1 },
+  (_, length) => scratch.subarray(0, length)
+);
+
+const K_COMMUNITY_ID = keyBytes('community_id');
+
 /** One-shot SHA-1 in base64: `crypto.hash` (Node >= 20.12, about 3x faster) or `createHash`. */
 const sha1Base64: (data: Buffer) => string =
   typeof crypto.hash === 'function'
@@ -124,7 +137,19 @@ const sha1Base64: (data: Buffer) => string =
  */
 function communityId(tuple: FlowTuple, seed = 0): string {
   const length = writeInput(tuple, seed, scratch);
-  return `1:${sha1Base64(scratch.subarray(0, length))}`;
+  return `1:${sha1Base64(INPUT_VIEWS[length]!)}`;
+}
+
+/** Appends the Community ID of a flow tuple as a JSON string. */
+function writeCommunityId(
+  out: ByteWriter,
+  tuple: FlowTuple,
+  seed: number
+): void {
+  const length = writeInput(tuple, seed, scratch);
+  out.latin1('"1:');
+  out.latin1(sha1Base64(INPUT_VIEWS[length]!));
+  out.byte(0x22); // "
 }
 
 /**
@@ -240,7 +265,7 @@ class CommunityIdEnricher implements Enricher {
     ];
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
     const [src, dst, protocol, srcport, dstport] = this.fields;
     const t = this.tuple;
     const proto = line.integer(protocol);
@@ -263,7 +288,11 @@ class CommunityIdEnricher implements Enricher {
       if (t.sport === undefined || t.dport === undefined) return;
       if (t.sport > 0xffff || t.dport > 0xffff) return;
     }
-    into.community_id = communityId(t, this.seed);
+    writeCommunityId(
+      into.add(K_COMMUNITY_ID, ENRICHMENT_ROLE.COMMUNITY_ID),
+      t,
+      this.seed
+    );
   }
 }
 

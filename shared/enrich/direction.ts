@@ -5,7 +5,12 @@
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import type { CidrSet } from '../net/ip.ts';
-import type { Enrichment } from '../output/types.ts';
+import {
+  DIRECTION_CODE,
+  ENRICHMENT_ROLE,
+  type LineEnrichment,
+} from '../output/enrichment.ts';
+import { keyBytes } from '../output/nested-writer.ts';
 import { readAddress } from './address.ts';
 import type { Enricher } from './types.ts';
 
@@ -28,6 +33,27 @@ const DEFAULT_INTERNAL_CIDRS: readonly string[] = Object.freeze([
   '100.64.0.0/10',
   'fc00::/7',
 ]);
+
+const K_DIRECTION = keyBytes('direction');
+
+/** `direction` JSON values by {@link DIRECTION_CODE}. */
+const DIRECTION_JSON: readonly Buffer[] = [
+  '',
+  DIRECTION.INBOUND,
+  DIRECTION.OUTBOUND,
+  DIRECTION.INTERNAL,
+  DIRECTION.EXTERNAL,
+].map((word) => Buffer.from(JSON.stringify(word)));
+
+/** Adds `direction` with the word of `code`. */
+function addDirection(into: LineEnrichment, code: number): void {
+  into.addConst(
+    K_DIRECTION,
+    DIRECTION_JSON[code]!,
+    ENRICHMENT_ROLE.DIRECTION,
+    code
+  );
+}
 
 const INGRESS = Buffer.from('ingress', 'latin1');
 const EGRESS = Buffer.from('egress', 'latin1');
@@ -74,28 +100,33 @@ class DirectionEnricher implements Enricher {
     this.internal = internal;
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
     if (fieldIs(line, this.flowDirection, INGRESS)) {
-      into.direction = DIRECTION.INBOUND;
+      addDirection(into, DIRECTION_CODE.INBOUND);
       return;
     }
     if (fieldIs(line, this.flowDirection, EGRESS)) {
-      into.direction = DIRECTION.OUTBOUND;
+      addDirection(into, DIRECTION_CODE.OUTBOUND);
       return;
     }
-    for (const [s, d] of this.pairs) {
+    const pairs = this.pairs;
+    for (let i = 0; i < pairs.length; i++) {
+      const [s, d] = pairs[i]!;
       const sv = readAddress(line, s, this.src);
       const dv = readAddress(line, d, this.dst);
       if (sv === 0 || dv === 0) continue;
       const srcInternal = this.internal.contains(this.src, sv);
       const dstInternal = this.internal.contains(this.dst, dv);
-      into.direction = srcInternal
-        ? dstInternal
-          ? DIRECTION.INTERNAL
-          : DIRECTION.OUTBOUND
-        : dstInternal
-          ? DIRECTION.INBOUND
-          : DIRECTION.EXTERNAL;
+      addDirection(
+        into,
+        srcInternal
+          ? dstInternal
+            ? DIRECTION_CODE.INTERNAL
+            : DIRECTION_CODE.OUTBOUND
+          : dstInternal
+            ? DIRECTION_CODE.INBOUND
+            : DIRECTION_CODE.EXTERNAL
+      );
       return;
     }
   }

@@ -5,6 +5,9 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
+import { ByteWriter } from '../output/byte-writer.ts';
+import type { LineEnrichment } from '../output/enrichment.ts';
+import { keyBytes, writeJsonValue } from '../output/nested-writer.ts';
 import type { Enrichment } from '../output/types.ts';
 import type { Enricher } from './types.ts';
 
@@ -293,6 +296,20 @@ class EniMetadataCache implements EniCache {
   }
 }
 
+/** An entry's fields as alternating key bytes and JSON value bytes. */
+function encodeFields(fields: Readonly<Enrichment>): Buffer[] {
+  const encoded: Buffer[] = [];
+  const out = new ByteWriter(256);
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    out.reset();
+    writeJsonValue(out, value);
+    encoded.push(keyBytes(key), out.toBuffer());
+  }
+  return encoded;
+}
+
 /**
  * Adds the {@link eniFields} keys of the line's `interface-id`. Needs
  * `interface-id` and an {@link EniCache}. Lines whose interface is not cached
@@ -302,18 +319,27 @@ class EniEnricher implements Enricher {
   readonly name = 'eni';
   private readonly interfaceId: number;
   private readonly cache: EniCache;
+  /** Each cached entry's keys and values as bytes, made on first use. */
+  private readonly encoded = new WeakMap<object, readonly Buffer[]>();
 
   constructor(format: FlowLogFormat, cache: EniCache) {
     this.interfaceId = fieldIndex(format, 'interface-id');
     this.cache = cache;
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
     const id = line.text(this.interfaceId);
     if (id === undefined) return;
     const fields = this.cache.lookup(id);
     if (fields === undefined) return;
-    for (const key in fields) into[key] = fields[key];
+    let entries = this.encoded.get(fields);
+    if (entries === undefined) {
+      entries = encodeFields(fields);
+      this.encoded.set(fields, entries);
+    }
+    for (let i = 0; i < entries.length; i += 2) {
+      into.addConst(entries[i]!, entries[i + 1]!);
+    }
   }
 }
 

@@ -143,7 +143,73 @@ interface IndexedRanges {
   readonly v4Starts: Uint32Array;
   readonly v4Ends: Uint32Array;
   readonly v4Matches: readonly IpRangeMatch[];
-  readonly v6: IntervalTable<bigint>;
+  /** IPv6 interval bounds as four big-endian 32-bit words each. */
+  readonly v6Starts: Uint32Array;
+  readonly v6Ends: Uint32Array;
+  readonly v6Matches: readonly IpRangeMatch[];
+}
+
+/** 128-bit values as four big-endian 32-bit words each. */
+function toWords(values: readonly bigint[]): Uint32Array {
+  const words = new Uint32Array(values.length * 4);
+  values.forEach((value, i) => {
+    for (let w = 0; w < 4; w++) {
+      words[i * 4 + w] = Number((value >> BigInt(96 - 32 * w)) & 0xffffffffn);
+    }
+  });
+  return words;
+}
+
+/** Compares entry `i` of `words` with the 128-bit value `a b c d`. */
+function compareWords(
+  words: Uint32Array,
+  i: number,
+  a: number,
+  b: number,
+  c: number,
+  d: number
+): number {
+  const at = i * 4;
+  return (
+    words[at]! - a ||
+    words[at + 1]! - b ||
+    words[at + 2]! - c ||
+    words[at + 3]! - d
+  );
+}
+
+/** Index of the last 128-bit start <= `a b c d`, or -1. No allocation. */
+function floorIndex6(
+  starts: Uint32Array,
+  a: number,
+  b: number,
+  c: number,
+  d: number
+): number {
+  let low = 0;
+  let high = starts.length / 4 - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    if (compareWords(starts, mid, a, b, c, d) <= 0) {
+      found = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return found;
+}
+
+/** Big-endian 32-bit word at `bytes[at]`. */
+function word(bytes: Uint8Array, at: number): number {
+  return (
+    ((bytes[at]! << 24) |
+      (bytes[at + 1]! << 16) |
+      (bytes[at + 2]! << 8) |
+      bytes[at + 3]!) >>>
+    0
+  );
 }
 
 function indexRanges(
@@ -151,19 +217,22 @@ function indexRanges(
   prefixes: readonly RankedPrefix[]
 ): IndexedRanges {
   const v4 = flatten(prefixes.filter((p) => p.cidr.version === 4));
+  const v6 = flatten(prefixes.filter((p) => p.cidr.version === 6));
   return {
     ...meta,
     prefixCount: prefixes.length,
     v4Starts: Uint32Array.from(v4.starts, Number),
     v4Ends: Uint32Array.from(v4.ends, Number),
     v4Matches: v4.matches,
-    v6: flatten(prefixes.filter((p) => p.cidr.version === 6)),
+    v6Starts: toWords(v6.starts),
+    v6Ends: toWords(v6.ends),
+    v6Matches: v6.matches,
   };
 }
 
 /**
- * A loaded ip-ranges.json. Lookups are O(log intervals) and allocation-free
- * for IPv4; IPv6 builds one bigint per lookup. A warm container swaps in a
+ * A loaded ip-ranges.json. Lookups are O(log intervals) binary searches
+ * over typed arrays (IPv6 as four 32-bit words), with no allocation. A warm container swaps in a
  * newer document with {@link IpRangeTable.replaceWith}; the enricher keeps
  * its reference.
  *
@@ -225,12 +294,16 @@ class IpRangeTable {
 
   /** The match for an IPv6 address given as 16 bytes. */
   lookup6(bytes: Uint8Array): IpRangeMatch | undefined {
-    const { v6 } = this.ranges;
-    if (v6.starts.length === 0) return undefined;
-    let value = 0n;
-    for (let i = 0; i < 16; i++) value = (value << 8n) | BigInt(bytes[i]!);
-    const i = floorIndex(v6.starts, value);
-    return i >= 0 && value <= v6.ends[i]! ? v6.matches[i] : undefined;
+    const { v6Starts, v6Ends, v6Matches } = this.ranges;
+    if (v6Starts.length === 0) return undefined;
+    const a = word(bytes, 0);
+    const b = word(bytes, 4);
+    const c = word(bytes, 8);
+    const d = word(bytes, 12);
+    const i = floorIndex6(v6Starts, a, b, c, d);
+    return i >= 0 && compareWords(v6Ends, i, a, b, c, d) >= 0
+      ? v6Matches[i]
+      : undefined;
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
-import type { Enrichment } from '../output/types.ts';
+import { ENRICHMENT_ROLE, type LineEnrichment } from '../output/enrichment.ts';
+import { keyBytes } from '../output/nested-writer.ts';
 import type { Enricher } from './types.ts';
 
 /**
@@ -44,6 +45,14 @@ const PROTOCOL_NAMES: ReadonlyArray<string | undefined> = Object.freeze(
   })
 );
 
+/** {@link PROTOCOL_NAMES} as JSON string bytes. */
+const PROTOCOL_NAME_JSON: ReadonlyArray<Buffer | undefined> =
+  PROTOCOL_NAMES.map((name) =>
+    name === undefined ? undefined : Buffer.from(JSON.stringify(name))
+  );
+
+const K_PROTOCOL_NAME = keyBytes('protocol_name');
+
 /**
  * The IANA keyword of a protocol number, or undefined for numbers without one
  * (unassigned 147-252, experimentation 253-254, and the five keyword-less
@@ -58,7 +67,7 @@ function protocolName(protocol: number): string | undefined {
 /**
  * Adds `protocol_name` (string). Needs `protocol`. O(1) per line.
  *
- * @example new ProtocolEnricher(format).enrich(line, into) // into.protocol_name === 'TCP'
+ * @example new ProtocolEnricher(format).enrich(line, into) // into.toObject().protocol_name === 'TCP'
  */
 class ProtocolEnricher implements Enricher {
   readonly name = 'protocol';
@@ -68,11 +77,12 @@ class ProtocolEnricher implements Enricher {
     this.protocol = fieldIndex(format, 'protocol');
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
     const value = line.integer(this.protocol);
-    if (value === undefined) return;
-    const name = PROTOCOL_NAMES[value];
-    if (name !== undefined) into.protocol_name = name;
+    if (value === undefined || value > 255) return;
+    const name = PROTOCOL_NAME_JSON[value];
+    if (name === undefined) return;
+    into.addConst(K_PROTOCOL_NAME, name, ENRICHMENT_ROLE.PROTOCOL_NAME, value);
   }
 }
 

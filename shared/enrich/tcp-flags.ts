@@ -5,7 +5,8 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
-import type { Enrichment } from '../output/types.ts';
+import type { LineEnrichment } from '../output/enrichment.ts';
+import { keyBytes } from '../output/nested-writer.ts';
 import type { Enricher } from './types.ts';
 
 const FIN = 1;
@@ -29,10 +30,13 @@ function tcpFlagNames(value: number): string[] {
   return names;
 }
 
-/** Frozen name lists for every byte value, shared by all lines. */
-const NAMES_BY_VALUE: ReadonlyArray<readonly string[]> = Object.freeze(
-  Array.from({ length: 256 }, (_, value) => Object.freeze(tcpFlagNames(value)))
+/** The JSON array of names for every byte value, shared by all lines. */
+const NAMES_JSON_BY_VALUE: readonly Buffer[] = Array.from(
+  { length: 256 },
+  (_, value) => Buffer.from(JSON.stringify(tcpFlagNames(value)))
 );
+
+const K_TCP_FLAG_NAMES = keyBytes('tcp_flag_names');
 
 /**
  * Adds `tcp_flag_names` (string[]; `[]` for 0). Needs `tcp-flags`. Values
@@ -46,10 +50,10 @@ class TcpFlagsEnricher implements Enricher {
     this.flags = fieldIndex(format, 'tcp-flags');
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
     const value = line.integer(this.flags);
     if (value === undefined || value > 255) return;
-    into.tcp_flag_names = NAMES_BY_VALUE[value];
+    into.addConst(K_TCP_FLAG_NAMES, NAMES_JSON_BY_VALUE[value]!);
   }
 }
 

@@ -4,7 +4,9 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
-import type { Enrichment } from '../output/types.ts';
+import type { LineEnrichment } from '../output/enrichment.ts';
+import { IsoSecondsWriter } from '../output/iso-time.ts';
+import { keyBytes } from '../output/nested-writer.ts';
 import type { Enricher } from './types.ts';
 
 /** The largest Unix second a JavaScript Date holds (ECMA-262: 8.64e15 ms). */
@@ -63,32 +65,56 @@ function civilDate(days: number): string {
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
+const K_START_TIME = keyBytes('start_time');
+const K_END_TIME = keyBytes('end_time');
+const K_DURATION_SECONDS = keyBytes('duration_seconds');
+
 /**
  * Adds `start_time` and `end_time` (ISO 8601 strings, UTC, whole seconds) and
  * `duration_seconds` (number, `end - start`, only when both are present and
- * `end >= start`). Needs `start` or `end`. O(1) per line (two Date formats).
+ * `end >= start`). Needs `start` or `end`. O(1) per line: the times are
+ * written as bytes by integer arithmetic, the last one of each reused.
  */
 class TimeEnricher implements Enricher {
   readonly name = 'time';
   private readonly start: number;
   private readonly end: number;
+  private readonly startText = new IsoSecondsWriter();
+  private readonly endText = new IsoSecondsWriter();
 
   constructor(format: FlowLogFormat) {
     this.start = fieldIndex(format, 'start');
     this.end = fieldIndex(format, 'end');
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
     const start = line.integer(this.start);
     const end = line.integer(this.end);
-    const startTime = start === undefined ? undefined : isoSeconds(start);
-    const endTime = end === undefined ? undefined : isoSeconds(end);
-    if (startTime !== undefined) into.start_time = startTime;
-    if (endTime !== undefined) into.end_time = endTime;
+    if (start !== undefined) addTime(into, K_START_TIME, start, this.startText);
+    if (end !== undefined) addTime(into, K_END_TIME, end, this.endText);
     if (start !== undefined && end !== undefined && end >= start) {
-      into.duration_seconds = end - start;
+      into.add(K_DURATION_SECONDS).jsonNumber(end - start);
     }
   }
+}
+
+/**
+ * Adds `key` with the time of `seconds` as {@link isoSeconds} words it:
+ * bytes straight from the digits up to year 9999, the Date form beyond,
+ * nothing past Date's range.
+ */
+function addTime(
+  into: LineEnrichment,
+  key: Buffer,
+  seconds: number,
+  text: IsoSecondsWriter
+): void {
+  if (seconds <= MAX_FAST_SECONDS) {
+    text.write(into.add(key), seconds);
+    return;
+  }
+  const slow = isoSeconds(seconds);
+  if (slow !== undefined) into.add(key).jsonString(slow);
 }
 
 export { isoSeconds, TimeEnricher };

@@ -4,7 +4,8 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
-import type { Enrichment } from '../output/types.ts';
+import type { LineEnrichment } from '../output/enrichment.ts';
+import { keyBytes } from '../output/nested-writer.ts';
 import type { Enricher } from './types.ts';
 
 /** Names by code; index 0 is unused (AWS defines 1-8). */
@@ -21,6 +22,13 @@ const TRAFFIC_PATH_NAMES: ReadonlyArray<string | undefined> = Object.freeze([
   'internet_gateway', // 8: internet gateway (Nitro-based instances only)
 ]);
 
+/** {@link TRAFFIC_PATH_NAMES} as JSON string bytes. */
+const NAME_JSON: ReadonlyArray<Buffer | undefined> = TRAFFIC_PATH_NAMES.map(
+  (name) => (name === undefined ? undefined : Buffer.from(JSON.stringify(name)))
+);
+
+const K_TRAFFIC_PATH_NAME = keyBytes('traffic_path_name');
+
 /**
  * Adds `traffic_path_name` (string) for codes 1-8. Needs `traffic-path`.
  * Ingress lines carry `-` and add nothing. O(1) per line.
@@ -33,11 +41,11 @@ class TrafficPathEnricher implements Enricher {
     this.path = fieldIndex(format, 'traffic-path');
   }
 
-  enrich(line: FlowLogLine, into: Enrichment): void {
+  enrich(line: FlowLogLine, into: LineEnrichment): void {
     const code = line.integer(this.path);
-    if (code === undefined) return;
-    const name = TRAFFIC_PATH_NAMES[code];
-    if (name !== undefined) into.traffic_path_name = name;
+    if (code === undefined || code >= NAME_JSON.length) return;
+    const name = NAME_JSON[code];
+    if (name !== undefined) into.addConst(K_TRAFFIC_PATH_NAME, name);
   }
 }
 

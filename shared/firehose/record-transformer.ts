@@ -14,7 +14,8 @@ import { ValueAudit } from '../flowlog/value-audit.ts';
 import { kernelFor } from '../kernel/hook.ts';
 import type { JsonKernel } from '../kernel/json-kernel.ts';
 import { ByteWriter } from '../output/byte-writer.ts';
-import type { Enrichment, LineSerializer } from '../output/types.ts';
+import { LineEnrichment, NO_ENRICHMENT } from '../output/enrichment.ts';
+import type { LineSerializer } from '../output/types.ts';
 import {
   type FramingFailure,
   type FramingLimits,
@@ -64,9 +65,6 @@ type RecordStatus = 'Ok' | 'Dropped' | 'ProcessingFailed';
 /** Longest excerpt of a malformed line kept for logs. */
 const MAX_EXCERPT_BYTES = 256;
 
-/** Shared, never-mutated enrichment for pipelines without enrichers. */
-const NO_ENRICHMENT: Enrichment = Object.freeze({}) as Enrichment;
-
 /**
  * Reusable per-cold-start record transformer. Not re-entrant: one record at a
  * time; the result of the last call stays readable until the next.
@@ -102,6 +100,8 @@ class RecordTransformer {
   private readonly line: FlowLogLine;
   private readonly header: Buffer;
   private readonly kernel: JsonKernel | undefined;
+  /** The enrichers' per-line scratch, reused for every line. */
+  private readonly enrichment = new LineEnrichment();
   /** A partial line carried from one chunk to the next. */
   private pending: Buffer | undefined;
   /** Next tab at or after this offset of {@link tabBytes}: amortised search. */
@@ -366,7 +366,8 @@ class RecordTransformer {
     }
     let enrichment = NO_ENRICHMENT;
     if (enrichers.length > 0) {
-      enrichment = {};
+      enrichment = this.enrichment;
+      enrichment.reset();
       for (const enricher of enrichers) enricher.enrich(line, enrichment);
     }
     serializer.write(line, enrichment, this.output);

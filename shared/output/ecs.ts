@@ -8,6 +8,8 @@ import type { FlowLogFormat } from '../flowlog/format.ts';
 import { fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import type { ByteWriter } from './byte-writer.ts';
+import { ENRICHMENT_ROLE, type LineEnrichment } from './enrichment.ts';
+import { IsoSecondsWriter, MAX_ISO_SECONDS } from './iso-time.ts';
 import {
   fieldHasByte,
   fieldIs,
@@ -16,13 +18,10 @@ import {
   sameField,
   valueBytes as v,
 } from './nested-writer.ts';
-import type { Enrichment, LineSerializer } from './types.ts';
+import type { LineSerializer } from './types.ts';
 
 /** The ECS version written to `ecs.version` (the integration's). */
 const ECS_VERSION = '8.11.0';
-
-/** Last second RFC 3339 can write with a four-digit year. */
-const MAX_RFC3339_SECONDS = 253402300799; // 9999-12-31T23:59:59Z
 
 /** ECS `long` is Elasticsearch's signed 64-bit integer: 2^63 - 1 at most. */
 const MAX_LONG = '9223372036854775807';
@@ -121,26 +120,21 @@ const MOVED_FIELDS = [
   'region', 'az-id', 'flow-direction',
 ];
 
-/** Enrichment keys with an ECS home; the rest go to `aws.vpcflow.enrichment`. */
-const MAPPED_ENRICHMENT = new Set(['protocol_name', 'community_id']);
+/**
+ * Enrichment roles with an ECS home (`1 << role`); the rest go to
+ * `aws.vpcflow.enrichment`.
+ */
+const MAPPED_ENRICHMENT =
+  (1 << ENRICHMENT_ROLE.PROTOCOL_NAME) | (1 << ENRICHMENT_ROLE.COMMUNITY_ID);
 
-/** Seconds → RFC 3339 text, remembering the last answer (lines share times). */
-class TimeText {
-  private seconds = -1;
-  private text = '';
-
-  /** @returns the UTC time, or undefined when absent or past year 9999 */
-  of(line: FlowLogLine, index: number): string | undefined {
-    const seconds = line.integer(index);
-    if (seconds === undefined || seconds > MAX_RFC3339_SECONDS)
-      return undefined;
-    if (seconds !== this.seconds) {
-      // toISOString: 'YYYY-MM-DDTHH:MM:SS.000Z'; whole seconds drop '.000'.
-      this.text = `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
-      this.seconds = seconds;
-    }
-    return this.text;
-  }
+/**
+ * A time field's Unix seconds when RFC 3339 can write them (absent: -1;
+ * past 9999-12-31T23:59:59Z: -1, so the value stays under `aws.vpcflow`).
+ */
+function rfc3339Seconds(line: FlowLogLine, index: number): number {
+  const seconds = line.integer(index);
+  if (seconds === undefined || seconds > MAX_ISO_SECONDS) return -1;
+  return seconds;
 }
 
 /**
@@ -156,8 +150,8 @@ class EcsSerializer implements LineSerializer {
   /** 1 where the field is not copied under `aws.vpcflow`. */
   private readonly moved: Uint8Array;
   private readonly index: Readonly<Record<string, number>>;
-  private readonly startText = new TimeText();
-  private readonly endText = new TimeText();
+  private readonly startText = new IsoSecondsWriter();
+  private readonly endText = new IsoSecondsWriter();
   /** This line's `bytes`/`packets` fit ECS `long` (else kept in aws.vpcflow). */
   private bytesFit = true;
   private packetsFit = true;
@@ -180,14 +174,14 @@ class EcsSerializer implements LineSerializer {
     return this.index[name] ?? -1;
   }
 
-  write(line: FlowLogLine, enrichment: Enrichment, out: ByteWriter): void {
+  write(line: FlowLogLine, enrichment: LineEnrichment, out: ByteWriter): void {
     const w = this.w;
     w.begin(out);
-    const start = this.startText.of(line, this.i('start'));
-    const end = this.endText.of(line, this.i('end'));
+    const start = rfc3339Seconds(line, this.i('start'));
+    const end = rfc3339Seconds(line, this.i('end'));
     this.bytesFit = fitsLong(line, this.i('bytes'));
     this.packetsFit = fitsLong(line, this.i('packets'));
-    if (end !== undefined) w.putString(K_TIMESTAMP, end);
+    if (end >= 0) this.endText.write(w.prefix(K_TIMESTAMP), end);
     w.open(K_ECS);
     w.putConst(K_VERSION, V_ECS_VERSION);
     w.close();
@@ -204,8 +198,8 @@ class EcsSerializer implements LineSerializer {
   private writeEvent(
     line: FlowLogLine,
     w: NestedWriter,
-    start: string | undefined,
-    end: string | undefined
+    start: number,
+    end: number
   ): void {
     w.open(K_EVENT);
     w.putConst(undefined, EVENT_MEMBERS);
@@ -218,8 +212,8 @@ class EcsSerializer implements LineSerializer {
       const text = line.text(action);
       if (text !== undefined) w.putString(K_ACTION, text.toLowerCase());
     }
-    if (start !== undefined) w.putString(K_START, start);
-    if (end !== undefined) w.putString(K_END, end);
+    if (start >= 0) this.startText.write(w.prefix(K_START), start);
+    if (end >= 0) this.endText.write(w.prefix(K_END), end);
     w.putField(K_REASON, line, this.i('reject-reason'));
     w.close();
   }
@@ -249,17 +243,20 @@ class EcsSerializer implements LineSerializer {
   /** @returns true when enrichment `direction` was used */
   private writeNetwork(
     line: FlowLogLine,
-    enrichment: Enrichment,
+    enrichment: LineEnrichment,
     w: NestedWriter
   ): boolean {
     w.open(K_NETWORK);
     this.putCounters(line, w);
     const protocol = this.i('protocol');
     w.putFieldAsString(K_IANA_NUMBER, line, protocol);
-    const name = enrichment.protocol_name;
-    const known = TRANSPORTS.get(line.integer(protocol) ?? -1);
-    if (typeof name === 'string') w.putString(K_TRANSPORT, name.toLowerCase());
-    else if (known !== undefined) w.putConst(K_TRANSPORT, known);
+    const name = enrichment.find(ENRICHMENT_ROLE.PROTOCOL_NAME);
+    if (name >= 0) {
+      enrichment.copyValueLowercase(name, w.prefix(K_TRANSPORT));
+    } else {
+      const known = TRANSPORTS.get(line.integer(protocol) ?? -1);
+      if (known !== undefined) w.putConst(K_TRANSPORT, known);
+    }
     const src = this.i('srcaddr');
     if (line.has(src)) {
       // As Beats does: a dot means IPv4, anything else IPv6.
@@ -269,13 +266,16 @@ class EcsSerializer implements LineSerializer {
     let usedDirection = false;
     if (line.has(flowDirection)) {
       w.putField(K_DIRECTION, line, flowDirection);
-    } else if (typeof enrichment.direction === 'string') {
-      w.putString(K_DIRECTION, enrichment.direction);
-      usedDirection = true;
+    } else {
+      const direction = enrichment.find(ENRICHMENT_ROLE.DIRECTION);
+      if (direction >= 0) {
+        enrichment.copyValue(direction, w.prefix(K_DIRECTION));
+        usedDirection = true;
+      }
     }
-    const communityId = enrichment.community_id;
-    if (typeof communityId === 'string') {
-      w.putString(K_COMMUNITY_ID, communityId);
+    const communityId = enrichment.find(ENRICHMENT_ROLE.COMMUNITY_ID);
+    if (communityId >= 0) {
+      enrichment.copyValue(communityId, w.prefix(K_COMMUNITY_ID));
     }
     w.close();
     return usedDirection;
@@ -346,10 +346,10 @@ class EcsSerializer implements LineSerializer {
   /** `aws.vpcflow`: the flow-log fields not moved, flag names, enrichment. */
   private writeOriginal(
     line: FlowLogLine,
-    enrichment: Enrichment,
+    enrichment: LineEnrichment,
     w: NestedWriter,
-    start: string | undefined,
-    end: string | undefined,
+    start: number,
+    end: number,
     usedDirection: boolean
   ): void {
     const startIndex = this.i('start');
@@ -363,8 +363,8 @@ class EcsSerializer implements LineSerializer {
       // Counters past ECS long stay here, with every digit.
       if (this.moved[i] === 1 && i !== bytes && i !== packets) continue;
       // Times stay here only when RFC 3339 cannot hold them.
-      if (i === startIndex && start !== undefined) continue;
-      if (i === endIndex && end !== undefined) continue;
+      if (i === startIndex && start >= 0) continue;
+      if (i === endIndex && end >= 0) continue;
       if (!line.has(i)) continue;
       w.putField(this.keys[i], line, i);
       if (i === flags) writeFlagNames(line, w, flags);

@@ -6,13 +6,11 @@ import { CLOSE_BRACE, LF, OPEN_BRACE, QUOTE } from '../flowlog/bytes.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { FIELD_KIND, type FlowLogLine } from '../flowlog/line.ts';
 import type { ByteWriter } from './byte-writer.ts';
-import { writeJsonValue } from './nested-writer.ts';
-import type { Enrichment, LineSerializer } from './types.ts';
+import type { LineEnrichment } from './enrichment.ts';
+import type { LineSerializer } from './types.ts';
 
 /** `,`, 0x2C */
 const COMMA = 0x2c;
-/** `:`, 0x3A */
-const COLON = 0x3a;
 
 /**
  * Writes lines as flat JSON by copying field bytes: no field string is made.
@@ -37,14 +35,14 @@ class JsonSerializer implements LineSerializer {
     this.prefixBytes = this.prefixes.reduce((sum, p) => sum + p.length, 0);
   }
 
-  write(line: FlowLogLine, enrichment: Enrichment, out: ByteWriter): void {
+  write(line: FlowLogLine, enrichment: LineEnrichment, out: ByteWriter): void {
     out.byte(OPEN_BRACE);
     let skipComma = this.writeFields(line, out);
-    for (const key in enrichment) {
+    for (let i = 0; i < enrichment.count; i++) {
       if (skipComma === 0) out.byte(COMMA);
-      out.jsonString(key);
-      out.byte(COLON);
-      writeJsonValue(out, enrichment[key]);
+      const key = enrichment.key(i);
+      out.copy(key, 0, key.length);
+      enrichment.copyValue(i, out);
       skipComma = 0;
     }
     out.byte(CLOSE_BRACE);

@@ -7,7 +7,7 @@
 import { CLOSE_BRACE, LF, OPEN_BRACE, QUOTE } from '../flowlog/bytes.ts';
 import { FIELD_KIND, type FlowLogLine } from '../flowlog/line.ts';
 import type { ByteWriter } from './byte-writer.ts';
-import type { Enrichment } from './types.ts';
+import { ENRICHMENT_ROLE, type LineEnrichment } from './enrichment.ts';
 
 /** `,`, 0x2C */
 const COMMA = 0x2c;
@@ -293,21 +293,21 @@ class NestedWriter {
   }
 
   /**
-   * Puts the enrichment keys a serializer did not map elsewhere, inside the
-   * object already opened for them: every key except the string values of
-   * `mapped` and, when the line's own `flow-direction` was used, `direction`.
+   * Puts the enrichment entries a serializer did not map elsewhere, inside
+   * the object already opened for them: every entry except those whose role
+   * bit (`1 << role`) is set in `mappedRoles` and, when the line's own
+   * `flow-direction` was used, `direction`. Copies key and value bytes.
    */
   putLeftoverEnrichment(
-    enrichment: Enrichment,
-    mapped: ReadonlySet<string>,
+    enrichment: LineEnrichment,
+    mappedRoles: number,
     usedDirection: boolean
   ): void {
-    for (const key in enrichment) {
-      const value = enrichment[key];
-      if (value === undefined) continue;
-      if (mapped.has(key) && typeof value === 'string') continue;
-      if (key === 'direction' && usedDirection) continue;
-      this.putNamed(key, value);
+    for (let i = 0; i < enrichment.count; i++) {
+      const role = enrichment.role(i);
+      if (((mappedRoles >>> role) & 1) === 1) continue;
+      if (role === ENRICHMENT_ROLE.DIRECTION && usedDirection) continue;
+      enrichment.copyValue(i, this.prefix(enrichment.key(i)));
     }
   }
 

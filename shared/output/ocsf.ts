@@ -11,6 +11,11 @@ import { fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import type { ByteWriter } from './byte-writer.ts';
 import {
+  DIRECTION_CODE,
+  ENRICHMENT_ROLE,
+  type LineEnrichment,
+} from './enrichment.ts';
+import {
   fieldHasByte,
   fieldIs,
   keyBytes as k,
@@ -18,7 +23,7 @@ import {
   sameField,
   valueBytes as v,
 } from './nested-writer.ts';
-import type { Enrichment, LineSerializer } from './types.ts';
+import type { LineSerializer } from './types.ts';
 
 /** The OCSF schema version written to `metadata.version`. */
 const OCSF_VERSION = '1.1.0';
@@ -166,11 +171,23 @@ const MAX_PORT_T = 65535;
 const MAX_LONG_T = '9223372036854775807';
 
 /**
- * Enrichment keys with an OCSF home; the rest go to `unmapped.enrichment`.
- * `community_id` has none in 1.1.0: `network_connection_info.community_uid`
- * arrived in OCSF 1.2.0, so it stays under `unmapped.enrichment`.
+ * Enrichment roles with an OCSF home (`1 << role`); the rest go to
+ * `unmapped.enrichment`. `community_id` has none in 1.1.0:
+ * `network_connection_info.community_uid` arrived in OCSF 1.2.0, so it stays
+ * under `unmapped.enrichment`.
  */
-const MAPPED_ENRICHMENT = new Set(['protocol_name']);
+const MAPPED_ENRICHMENT = 1 << ENRICHMENT_ROLE.PROTOCOL_NAME;
+
+/**
+ * The enrichment `direction` code → OCSF direction_id: inbound 1, outbound
+ * 2, internal 3 (Lateral); 0 for `external`, which OCSF has no id for.
+ */
+const DIRECTION_IDS: Readonly<Record<number, number>> = {
+  [DIRECTION_CODE.INBOUND]: 1,
+  [DIRECTION_CODE.OUTBOUND]: 2,
+  [DIRECTION_CODE.INTERNAL]: 3,
+  [DIRECTION_CODE.EXTERNAL]: 0,
+};
 
 /** Stable reasons {@link OcsfSerializer.refuse} gives. */
 const OCSF_REFUSAL = {
@@ -417,7 +434,7 @@ class OcsfSerializer implements LineSerializer {
     return undefined;
   }
 
-  write(line: FlowLogLine, enrichment: Enrichment, out: ByteWriter): void {
+  write(line: FlowLogLine, enrichment: LineEnrichment, out: ByteWriter): void {
     const w = this.w;
     this.demoted.length = 0;
     w.begin(out);
@@ -660,15 +677,15 @@ class OcsfSerializer implements LineSerializer {
   /** @returns true when enrichment `direction` was used */
   private writeConnection(
     line: FlowLogLine,
-    enrichment: Enrichment,
+    enrichment: LineEnrichment,
     w: NestedWriter,
     direction: number
   ): boolean {
     w.open(K_CONNECTION_INFO);
     this.putRanged(K_PROTOCOL_NUM, line, this.at.protocol!, MAX_INTEGER_T, w);
-    const protocolName = enrichment.protocol_name;
-    if (typeof protocolName === 'string') {
-      w.putString(K_PROTOCOL_NAME, protocolName.toLowerCase());
+    const protocolName = enrichment.find(ENRICHMENT_ROLE.PROTOCOL_NAME);
+    if (protocolName >= 0) {
+      enrichment.copyValueLowercase(protocolName, w.prefix(K_PROTOCOL_NAME));
     }
     this.writeProtocolVersion(line, w);
     this.putRanged(K_TCP_FLAGS, line, this.at['tcp-flags']!, MAX_INTEGER_T, w);
@@ -720,7 +737,7 @@ class OcsfSerializer implements LineSerializer {
    */
   private writeDirection(
     line: FlowLogLine,
-    enrichment: Enrichment,
+    enrichment: LineEnrichment,
     w: NestedWriter,
     direction: number
   ): boolean {
@@ -733,12 +750,12 @@ class OcsfSerializer implements LineSerializer {
       w.putField(K_DIRECTION, line, this.at['flow-direction']!);
       return false;
     }
-    const enriched = enrichment.direction;
-    if (typeof enriched === 'string') {
-      const id = directionIdOf(enriched);
-      if (id === undefined) {
+    const enriched = enrichment.find(ENRICHMENT_ROLE.DIRECTION);
+    if (enriched >= 0) {
+      const id = DIRECTION_IDS[enrichment.code(enriched)] ?? 0;
+      if (id === 0) {
         w.putConst(K_DIRECTION_ID, V_OTHER);
-        w.putString(K_DIRECTION, enriched);
+        enrichment.copyValue(enriched, w.prefix(K_DIRECTION));
       } else {
         w.putConst(undefined, DIRECTION_MEMBERS[id]!);
       }
@@ -754,7 +771,7 @@ class OcsfSerializer implements LineSerializer {
    */
   private writeUnmapped(
     line: FlowLogLine,
-    enrichment: Enrichment,
+    enrichment: LineEnrichment,
     w: NestedWriter,
     direction: number,
     usedDirection: boolean
@@ -774,23 +791,6 @@ class OcsfSerializer implements LineSerializer {
     w.putLeftoverEnrichment(enrichment, MAPPED_ENRICHMENT, usedDirection);
     w.close();
     w.close();
-  }
-}
-
-/** An enrichment `direction` word → OCSF direction_id, if it has one. */
-function directionIdOf(direction: string): number | undefined {
-  switch (direction.toLowerCase()) {
-    case 'ingress':
-    case 'inbound':
-      return DIRECTION.INBOUND;
-    case 'egress':
-    case 'outbound':
-      return DIRECTION.OUTBOUND;
-    case 'internal':
-    case 'lateral':
-      return DIRECTION.LATERAL;
-    default:
-      return undefined;
   }
 }
 

@@ -3,11 +3,12 @@
  */
 import type { FlowLogLine } from '../flowlog/line.ts';
 import type { ByteWriter } from './byte-writer.ts';
+import type { LineEnrichment } from './enrichment.ts';
 
 /**
- * Values enrichers add to one line, by output key, in the order they were
- * added. Values are JSON-serialisable (strings, numbers, booleans, arrays and
- * plain objects).
+ * Enrichment values by output key, as plain JSON-serialisable values
+ * (strings, numbers, arrays, plain objects): the ENI cache's entries
+ * (`eniFields`) and {@link LineEnrichment.toObject}'s answer.
  */
 type Enrichment = Record<string, unknown>;
 
@@ -17,9 +18,9 @@ interface LineSerializer {
   readonly name: string;
   /**
    * Appends one output line, ending in `\n`, for a parsed flow-log line and
-   * the enrichment computed for it (empty object when none).
+   * the enrichment computed for it (no entries when none).
    */
-  write(line: FlowLogLine, enrichment: Enrichment, out: ByteWriter): void;
+  write(line: FlowLogLine, enrichment: LineEnrichment, out: ByteWriter): void;
   /**
    * Why the format cannot represent this line validly (a stable code such
    * as `OCSF_NO_TIME`), or undefined when it can. Formats with no such

@@ -18,6 +18,7 @@ import { parseFormat } from '../../shared/flowlog/format.ts';
 import { FlowLogLine } from '../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../shared/flowlog/scan.ts';
 import { ByteWriter } from '../../shared/output/byte-writer.ts';
+import { LineEnrichment } from '../../shared/output/enrichment.ts';
 import { createSerializer, OUTPUT_FORMATS } from '../../shared/output/index.ts';
 import { expectValidOutput } from '../schemas/validate.ts';
 
@@ -79,7 +80,7 @@ function transform(outputFormat: string, name: string): string[] {
       written.push(JSON.stringify({ refused }));
       continue;
     }
-    const enrichment = {};
+    const enrichment = new LineEnrichment();
     for (const enricher of enrichers) enricher.enrich(line, enrichment);
     const before = out.length;
     serializer.write(line, enrichment, out);

@@ -7,6 +7,7 @@ import { FlowLogLine } from '../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../shared/flowlog/scan.ts';
 import { ByteWriter } from '../../shared/output/byte-writer.ts';
 import type { Enrichment, LineSerializer } from '../../shared/output/types.ts';
+import { lineEnrichmentOf } from './enrichment.ts';
 
 type Json = Record<string, unknown>;
 
@@ -22,10 +23,11 @@ function renderLines(
   const line = new FlowLogLine(format);
   const serializer = createSerializer(format);
   const out = new ByteWriter(64);
+  const entries = lineEnrichmentOf(enrichment);
   for (const text of lines) {
     const bytes = Buffer.from(text, 'utf8');
     expect(scanLine(bytes, 0, bytes.length, plan, line)).toBeUndefined();
-    serializer.write(line, enrichment, out);
+    serializer.write(line, entries, out);
   }
   return out.toBuffer().toString('utf8');
 }

@@ -25,6 +25,7 @@ import {
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
 import { JsonSerializer } from '../../shared/output/json.ts';
+import { keyBytes } from '../../shared/output/nested-writer.ts';
 import { prng, V5_29_FORMAT } from '../bench/generate.ts';
 
 const FORMATS = [VPC_DEFAULT_FORMAT, V5_29_FORMAT, TGW_DEFAULT_FORMAT].map(
@@ -158,13 +159,15 @@ function buildEvent(
   return built;
 }
 
+const PADDING_KEY = keyBytes('padding');
+
 /** Adds a string of a per-line pseudo-random size up to `maxChars`. */
 function paddingEnricher(maxChars: number): Enricher {
   return {
     name: 'padding',
     enrich(line, into) {
       const n = maxChars === 0 ? 0 : (line.integer(3) ?? 7) % (maxChars + 1);
-      into.padding = 'p'.repeat(n);
+      into.add(PADDING_KEY).jsonString('p'.repeat(n));
     },
   };
 }

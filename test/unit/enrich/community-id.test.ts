@@ -8,6 +8,7 @@ import { EnrichError } from '../../../shared/enrich/errors.ts';
 import { parseFormat } from '../../../shared/flowlog/format.ts';
 import { FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
+import { LineEnrichment } from '../../../shared/output/enrichment.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
 
 /**
@@ -153,8 +154,8 @@ describe('the community_id enricher', () => {
   it('adds the spec value for a flow-log TCP line in either direction', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
-    const forward: Enrichment = {};
-    const reverse: Enrichment = {};
+    const forward = new LineEnrichment();
+    const reverse = new LineEnrichment();
 
     // Act
     enricher.enrich(
@@ -167,26 +168,28 @@ describe('the community_id enricher', () => {
     );
 
     // Assess
-    expect(forward).toEqual({ community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=' });
-    expect(reverse).toEqual(forward);
+    expect(forward.toObject()).toEqual({
+      community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',
+    });
+    expect(reverse.toObject()).toEqual(forward.toObject());
   });
 
   it('hashes a port-less protocol without ports, as the spec does', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
-    const into: Enrichment = {};
+    const into = new LineEnrichment();
 
     // Act
     enricher.enrich(lineOf(FORMAT, '10.1.12.1 10.1.12.2 0 0 46 ACCEPT'), into);
 
     // Assess
-    expect(into.community_id).toBe('1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=');
+    expect(into.toObject().community_id).toBe('1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=');
   });
 
   it('uses the seed it was built with', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT), 1);
-    const into: Enrichment = {};
+    const into = new LineEnrichment();
 
     // Act
     enricher.enrich(
@@ -195,25 +198,25 @@ describe('the community_id enricher', () => {
     );
 
     // Assess
-    expect(into.community_id).toBe('1:Q9We8WO3piVF8yEQBNJF4uiSVrI=');
+    expect(into.toObject().community_id).toBe('1:Q9We8WO3piVF8yEQBNJF4uiSVrI=');
   });
 
   it('gives the documented ICMP line the ID Elastic gives it', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(V2_FORMAT));
-    const into: Enrichment = {};
+    const into = new LineEnrichment();
 
     // Act
     enricher.enrich(lineOf(V2_FORMAT, AWS_ICMP_LINE), into);
 
     // Assess
-    expect(into).toEqual({ community_id: ELASTIC_ICMP_ID });
+    expect(into.toObject()).toEqual({ community_id: ELASTIC_ICMP_ID });
   });
 
   it('reads ICMP ports 0 and 0 as echo reply, so the two directions differ', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(V2_FORMAT));
-    const reply: Enrichment = {};
+    const reply = new LineEnrichment();
 
     // Act
     enricher.enrich(lineOf(V2_FORMAT, AWS_ICMP_REPLY), reply);
@@ -221,23 +224,29 @@ describe('the community_id enricher', () => {
     // Assess: each line reads as type 0 (echo reply, counterpart 8), so the
     // spec orders 172.31.16.139 first with ports (0, 8) here and (8, 0) for
     // the request line; Elastic's processor gives the same two IDs.
-    expect(reply.community_id).toBe('1:cfQqw/Kh6+4yqhEKgkCw/m3WoJM=');
-    expect(reply.community_id).not.toBe(ELASTIC_ICMP_ID);
+    expect(reply.toObject().community_id).toBe(
+      '1:cfQqw/Kh6+4yqhEKgkCw/m3WoJM='
+    );
+    expect(reply.toObject().community_id).not.toBe(ELASTIC_ICMP_ID);
   });
 
   it('reads ICMP srcport and dstport as type and code', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
-    const request: Enrichment = {};
-    const exceeded: Enrichment = {};
+    const request = new LineEnrichment();
+    const exceeded = new LineEnrichment();
 
     // Act
     enricher.enrich(lineOf(FORMAT, '1.2.3.4 5.6.7.8 8 0 1 ACCEPT'), request);
     enricher.enrich(lineOf(FORMAT, '1.2.3.4 5.6.7.8 11 0 1 ACCEPT'), exceeded);
 
     // Assess: the spec README's default-seed rows.
-    expect(request.community_id).toBe('1:crodRHL2FEsHjbv3UkRrfbs4bZ0=');
-    expect(exceeded.community_id).toBe('1:f/YiSyWqczrTgfUCZlBUnvHRcPk=');
+    expect(request.toObject().community_id).toBe(
+      '1:crodRHL2FEsHjbv3UkRrfbs4bZ0='
+    );
+    expect(exceeded.toObject().community_id).toBe(
+      '1:f/YiSyWqczrTgfUCZlBUnvHRcPk='
+    );
   });
 
   it('keeps an ICMPv6 type without counterpart one-way, in the order written', () => {
@@ -245,8 +254,8 @@ describe('the community_id enricher', () => {
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
     const a = 'fe80:0001:0203:0405:0607:0809:0A0B:0C0D';
     const b = 'fe80:1011:1213:1415:1617:1819:1A1B:1C1D';
-    const forward: Enrichment = {};
-    const backward: Enrichment = {};
+    const forward = new LineEnrichment();
+    const backward = new LineEnrichment();
 
     // Act
     enricher.enrich(lineOf(FORMAT, `${a} ${b} 146 0 58 ACCEPT`), forward);
@@ -254,15 +263,21 @@ describe('the community_id enricher', () => {
 
     // Assess: the first is the README's one-way row; the second hashes
     // b, a, 58, ports (0, 0) unsorted, as pycommunityid does for is_one_way.
-    expect(forward.community_id).toBe('1:fYC8+pz24E+EhANP1EZhpX0Dw10=');
-    expect(backward.community_id).toBe('1:wtitAyDqsLR6BNW0PSLLOHttnn8=');
-    expect(backward.community_id).not.toBe(communityIdOf(b, a, 58, 0, 0));
+    expect(forward.toObject().community_id).toBe(
+      '1:fYC8+pz24E+EhANP1EZhpX0Dw10='
+    );
+    expect(backward.toObject().community_id).toBe(
+      '1:wtitAyDqsLR6BNW0PSLLOHttnn8='
+    );
+    expect(backward.toObject().community_id).not.toBe(
+      communityIdOf(b, a, 58, 0, 0)
+    );
   });
 
   it('reads absent ICMP ports as type 0 code 0, as Elastic does', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
-    const into: Enrichment = {};
+    const into = new LineEnrichment();
 
     // Act
     enricher.enrich(
@@ -271,19 +286,19 @@ describe('the community_id enricher', () => {
     );
 
     // Assess
-    expect(into.community_id).toBe(ELASTIC_ICMP_ID);
+    expect(into.toObject().community_id).toBe(ELASTIC_ICMP_ID);
   });
 
   it('adds nothing to NODATA lines, whose tuple is absent', () => {
     // Prepare
     const enricher = new CommunityIdEnricher(parseFormat(FORMAT));
-    const into: Enrichment = {};
+    const into = new LineEnrichment();
 
     // Act
     enricher.enrich(lineOf(FORMAT, '- - - - - -'), into);
 
     // Assess
-    expect(into).toEqual({});
+    expect(into.toObject()).toEqual({});
   });
 
   it('refuses a seed outside 0-65535', () => {

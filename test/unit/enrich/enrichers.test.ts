@@ -13,6 +13,7 @@ import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
 import { parseFormat } from '../../../shared/flowlog/format.ts';
 import { FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
+import { LineEnrichment } from '../../../shared/output/enrichment.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
 
 /** Runs the named enrichers over one line, as the transform loop does. */
@@ -37,9 +38,9 @@ function enrich(
     ipRanges: loadBundledIpRanges(),
     eniCache: extra.eniCache,
   });
-  const into: Enrichment = {};
+  const into = new LineEnrichment();
   for (const enricher of enrichers) enricher.enrich(line, into);
-  return into;
+  return into.toObject();
 }
 
 // AWS "Flow log record examples": accepted SSH, ICMP, NODATA, IPv6.

@@ -11,6 +11,7 @@ import {
 import { parseFormat } from '../../../shared/flowlog/format.ts';
 import { FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
+import { LineEnrichment } from '../../../shared/output/enrichment.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
 
 // AWS's version-5 example record and its format, verbatim from
@@ -104,14 +105,15 @@ describe('enrichment key clashes', () => {
     const enrichers = createEnrichers([...ENRICHER_NAMES], format, context());
     // Act / Assess: each enricher adds only the keys enrichmentKeys lists
     for (const enricher of enrichers) {
-      const into: Enrichment = {};
+      const into = new LineEnrichment();
       enricher.enrich(line, into);
       const keys = enrichmentKeys(
         enricher.name as (typeof ENRICHER_NAMES)[number],
         format
       );
-      expect(Object.keys(into).length).toBeGreaterThan(0);
-      for (const key of Object.keys(into)) expect(keys).toContain(key);
+      expect(Object.keys(into.toObject()).length).toBeGreaterThan(0);
+      for (const key of Object.keys(into.toObject()))
+        expect(keys).toContain(key);
     }
   });
 });

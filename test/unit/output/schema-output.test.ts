@@ -18,6 +18,7 @@ import {
 import { FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
 import { ByteWriter } from '../../../shared/output/byte-writer.ts';
+import { LineEnrichment } from '../../../shared/output/enrichment.ts';
 import { createSerializer } from '../../../shared/output/index.ts';
 import type { Enrichment } from '../../../shared/output/types.ts';
 import { localEnrichersFor } from '../../helpers/enrichers.ts';
@@ -48,7 +49,7 @@ function outputOf(
       refused++;
       continue;
     }
-    const enrichment: Enrichment = {};
+    const enrichment = new LineEnrichment();
     for (const enricher of enrichers) enricher.enrich(line, enrichment);
     serializer.write(line, enrichment, out);
   }

@@ -1,0 +1,179 @@
+/**
+ * One line's enrichment as bytes: enrichers append `(key, JSON value)`
+ * entries with precomputed key bytes, and the serializers copy them. One
+ * instance is reused for every line, so the hot path makes no per-line
+ * object, no dynamic property and no generic serialisation.
+ */
+import { ByteWriter } from './byte-writer.ts';
+
+/**
+ * Entries a serializer maps to its own attributes instead of copying them
+ * under its enrichment object; `code` qualifies the value.
+ */
+const ENRICHMENT_ROLE = {
+  /** Copied as it is. */
+  OTHER: 0,
+  /** `protocol_name`; code: the protocol number. */
+  PROTOCOL_NAME: 1,
+  /** `direction`; code: a {@link DIRECTION_CODE}. */
+  DIRECTION: 2,
+  /** `community_id`. */
+  COMMUNITY_ID: 3,
+} as const;
+
+/** One of {@link ENRICHMENT_ROLE}. */
+type EnrichmentRole = (typeof ENRICHMENT_ROLE)[keyof typeof ENRICHMENT_ROLE];
+
+/** The `direction` values as codes (docs/enrichment.md, `direction`). */
+const DIRECTION_CODE = {
+  INBOUND: 1,
+  OUTBOUND: 2,
+  INTERNAL: 3,
+  EXTERNAL: 4,
+} as const;
+
+/** Entries before the slot arrays grow: all local enrichers add at most 31. */
+const INITIAL_ENTRIES = 64;
+
+/** Value bytes before the arena grows: a few hundred per line at most. */
+const INITIAL_VALUE_BYTES = 4096;
+
+/**
+ * The enrichment of one line: `count` entries, each a key (the bytes of
+ * `"key":`), a role, a code and its JSON value bytes
+ * `values.buffer[start(i), end(i))`. Keys are unique per line (ENRICH names
+ * each enricher once, and enrichers write distinct keys), in the order the
+ * enrichers added them.
+ *
+ * @example
+ * const e = new LineEnrichment(); e.reset();
+ * e.addConst(keyBytes('protocol_name'), Buffer.from('"TCP"'), ENRICHMENT_ROLE.PROTOCOL_NAME, 6);
+ * e.toObject() // { protocol_name: 'TCP' }
+ */
+class LineEnrichment {
+  /** Entries of this line. */
+  count = 0;
+  /** The entries' JSON values, back to back. */
+  readonly values: ByteWriter;
+  private keys: Buffer[] = new Array(INITIAL_ENTRIES);
+  private roles = new Uint8Array(INITIAL_ENTRIES);
+  private codes = new Int32Array(INITIAL_ENTRIES);
+  private starts = new Uint32Array(INITIAL_ENTRIES);
+
+  constructor(valueBytes = INITIAL_VALUE_BYTES) {
+    this.values = new ByteWriter(valueBytes);
+  }
+
+  /** Forgets the previous line's entries. O(1). */
+  reset(): void {
+    this.count = 0;
+    this.values.length = 0;
+  }
+
+  /**
+   * Starts an entry; the caller appends exactly one JSON value to the
+   * returned writer before the next `add`.
+   */
+  add(key: Buffer, role: EnrichmentRole = 0, code = 0): ByteWriter {
+    const i = this.count++;
+    if (i === this.roles.length) this.grow();
+    this.keys[i] = key;
+    this.roles[i] = role;
+    this.codes[i] = code;
+    this.starts[i] = this.values.length;
+    return this.values;
+  }
+
+  /** Adds an entry whose value bytes are precomputed. */
+  addConst(
+    key: Buffer,
+    value: Buffer,
+    role: EnrichmentRole = 0,
+    code = 0
+  ): void {
+    this.add(key, role, code).copy(value, 0, value.length);
+  }
+
+  /** Key bytes (`"key":`) of entry `i`. */
+  key(i: number): Buffer {
+    return this.keys[i]!;
+  }
+
+  role(i: number): number {
+    return this.roles[i]!;
+  }
+
+  code(i: number): number {
+    return this.codes[i]!;
+  }
+
+  /** First value byte of entry `i` in `values.buffer`. */
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  /** End of entry `i`'s value bytes. */
+  end(i: number): number {
+    return i + 1 < this.count ? this.starts[i + 1]! : this.values.length;
+  }
+
+  /** The first entry with `role`, or -1. O(count). */
+  find(role: EnrichmentRole): number {
+    for (let i = 0; i < this.count; i++) if (this.roles[i] === role) return i;
+    return -1;
+  }
+
+  /** Appends entry `i`'s JSON value to `out`. */
+  copyValue(i: number, out: ByteWriter): void {
+    out.copy(this.values.buffer, this.starts[i]!, this.end(i));
+  }
+
+  /**
+   * Appends entry `i`'s value with ASCII letters lowercased: the JSON of
+   * `value.toLowerCase()` for a string of printable ASCII (protocol names).
+   */
+  copyValueLowercase(i: number, out: ByteWriter): void {
+    const from = out.length;
+    this.copyValue(i, out);
+    const target = out.buffer;
+    for (let at = from; at < out.length; at++) {
+      const b = target[at]!;
+      if (b >= 0x41 && b <= 0x5a) target[at] = b | 0x20; // A-Z → a-z
+    }
+  }
+
+  /** The entries as a plain object, for tests and slow paths. */
+  toObject(): Record<string, unknown> {
+    const result: Record<string, unknown> = {};
+    for (let i = 0; i < this.count; i++) {
+      const key = this.keys[i]!;
+      const name = JSON.parse(
+        key.toString('utf8', 0, key.length - 1)
+      ) as string;
+      result[name] = JSON.parse(
+        this.values.buffer.toString('utf8', this.starts[i]!, this.end(i))
+      );
+    }
+    return result;
+  }
+
+  private grow(): void {
+    const size = this.roles.length * 2;
+    const roles = new Uint8Array(size);
+    const codes = new Int32Array(size);
+    const starts = new Uint32Array(size);
+    roles.set(this.roles);
+    codes.set(this.codes);
+    starts.set(this.starts);
+    this.roles = roles;
+    this.codes = codes;
+    this.starts = starts;
+    this.keys.length = size;
+  }
+}
+
+/** An enrichment that stays empty: for pipelines without enrichers. */
+const NO_ENRICHMENT: LineEnrichment = new LineEnrichment(16);
+
+export type { EnrichmentRole };
+export { DIRECTION_CODE, ENRICHMENT_ROLE, LineEnrichment, NO_ENRICHMENT };
