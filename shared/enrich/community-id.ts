@@ -15,6 +15,7 @@ import { ENRICHMENT_ROLE, type LineEnrichment } from '../output/enrichment.ts';
 import { keyBytes } from '../output/nested-writer.ts';
 import { readAddress } from './address.ts';
 import { EnrichError } from './errors.ts';
+import { writeSha1Base64 } from './sha1.ts';
 import type { Enricher } from './types.ts';
 
 /** Protocols whose hash input carries ports: ICMP, TCP, UDP, ICMPv6, SCTP. */
@@ -140,7 +141,10 @@ function communityId(tuple: FlowTuple, seed = 0): string {
   return `1:${sha1Base64(INPUT_VIEWS[length]!)}`;
 }
 
-/** Appends the Community ID of a flow tuple as a JSON string. */
+/**
+ * Appends the Community ID of a flow tuple as a JSON string, hashing with
+ * the one-block SHA-1 of sha1.ts: no Buffer, hash object or string per line.
+ */
 function writeCommunityId(
   out: ByteWriter,
   tuple: FlowTuple,
@@ -148,7 +152,7 @@ function writeCommunityId(
 ): void {
   const length = writeInput(tuple, seed, scratch);
   out.latin1('"1:');
-  out.latin1(sha1Base64(INPUT_VIEWS[length]!));
+  writeSha1Base64(scratch, length, out);
   out.byte(0x22); // "
 }
 

@@ -10,7 +10,7 @@ import {
   ENRICHMENT_ROLE,
   type LineEnrichment,
 } from '../output/enrichment.ts';
-import { keyBytes } from '../output/nested-writer.ts';
+import { fieldIs, keyBytes } from '../output/nested-writer.ts';
 import { readAddress } from './address.ts';
 import type { Enricher } from './types.ts';
 
@@ -57,17 +57,6 @@ function addDirection(into: LineEnrichment, code: number): void {
 
 const INGRESS = Buffer.from('ingress', 'latin1');
 const EGRESS = Buffer.from('egress', 'latin1');
-
-/** True when field `index` of `line` is exactly `word`. */
-function fieldIs(line: FlowLogLine, index: number, word: Buffer): boolean {
-  if (!line.has(index)) return false;
-  const start = line.starts[index]!;
-  const end = line.ends[index]!;
-  return (
-    end - start === word.length &&
-    line.bytes.compare(word, 0, word.length, start, end) === 0
-  );
-}
 
 /**
  * Adds `direction` (inbound | outbound | internal | external).

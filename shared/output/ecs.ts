@@ -11,8 +11,10 @@ import type { ByteWriter } from './byte-writer.ts';
 import { ENRICHMENT_ROLE, type LineEnrichment } from './enrichment.ts';
 import { IsoSecondsWriter, MAX_ISO_SECONDS } from './iso-time.ts';
 import {
+  digitsAtMost,
   fieldHasByte,
   fieldIs,
+  isIntegerField,
   keyBytes as k,
   NestedWriter,
   sameField,
@@ -24,7 +26,7 @@ import type { LineSerializer } from './types.ts';
 const ECS_VERSION = '8.11.0';
 
 /** ECS `long` is Elasticsearch's signed 64-bit integer: 2^63 - 1 at most. */
-const MAX_LONG = '9223372036854775807';
+const MAX_LONG = Buffer.from('9223372036854775807', 'latin1');
 
 const EVENT_MEMBERS = Buffer.from(
   '"kind":"event","category":["network"],"dataset":"aws.vpcflow"',
@@ -379,12 +381,7 @@ class EcsSerializer implements LineSerializer {
 
 /** True when an integer field is absent or fits ECS `long` (2^63 - 1). */
 function fitsLong(line: FlowLogLine, index: number): boolean {
-  const digits = line.integerText(index);
-  if (digits === undefined) return true;
-  return (
-    digits.length < MAX_LONG.length ||
-    (digits.length === MAX_LONG.length && digits <= MAX_LONG)
-  );
+  return !isIntegerField(line, index) || digitsAtMost(line, index, MAX_LONG);
 }
 
 /**

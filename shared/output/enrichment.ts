@@ -32,6 +32,9 @@ const DIRECTION_CODE = {
   EXTERNAL: 4,
 } as const;
 
+/** `,`, 0x2C */
+const COMMA = 0x2c;
+
 /** Entries before the slot arrays grow: all local enrichers add at most 31. */
 const INITIAL_ENTRIES = 64;
 
@@ -40,10 +43,12 @@ const INITIAL_VALUE_BYTES = 4096;
 
 /**
  * The enrichment of one line: `count` entries, each a key (the bytes of
- * `"key":`), a role, a code and its JSON value bytes
- * `values.buffer[start(i), end(i))`. Keys are unique per line (ENRICH names
- * each enricher once, and enrichers write distinct keys), in the order the
- * enrichers added them.
+ * `"key":`), a role, a code and its JSON value. The arena `values` holds
+ * every entry as `,"key":value`, back to back, so a serializer copies a run
+ * of entries as one JSON member list: entry `i` is
+ * `values.buffer[start(i), end(i))` and its value starts at `valueStart(i)`.
+ * Keys are unique per line (ENRICH names each enricher once, and enrichers
+ * write distinct keys), in the order the enrichers added them.
  *
  * @example
  * const e = new LineEnrichment(); e.reset();
@@ -71,8 +76,8 @@ class LineEnrichment {
   }
 
   /**
-   * Starts an entry; the caller appends exactly one JSON value to the
-   * returned writer before the next `add`.
+   * Starts an entry by writing `,"key":`; the caller appends exactly one
+   * JSON value to the returned writer before the next `add`.
    */
   add(key: Buffer, role: EnrichmentRole = 0, code = 0): ByteWriter {
     const i = this.count++;
@@ -80,8 +85,15 @@ class LineEnrichment {
     this.keys[i] = key;
     this.roles[i] = role;
     this.codes[i] = code;
-    this.starts[i] = this.values.length;
-    return this.values;
+    const values = this.values;
+    this.starts[i] = values.length;
+    values.reserve(key.length + 1);
+    const target = values.buffer;
+    let at = values.length;
+    target[at++] = COMMA;
+    for (let k = 0; k < key.length; k++) target[at++] = key[k]!;
+    values.length = at;
+    return values;
   }
 
   /** Adds an entry whose value bytes are precomputed. */
@@ -107,12 +119,17 @@ class LineEnrichment {
     return this.codes[i]!;
   }
 
-  /** First value byte of entry `i` in `values.buffer`. */
+  /** Where entry `i` (`,"key":value`) starts in `values.buffer`. */
   start(i: number): number {
     return this.starts[i]!;
   }
 
-  /** End of entry `i`'s value bytes. */
+  /** Where entry `i`'s value starts in `values.buffer`. */
+  valueStart(i: number): number {
+    return this.starts[i]! + 1 + this.keys[i]!.length;
+  }
+
+  /** End of entry `i` (and of its value) in `values.buffer`. */
   end(i: number): number {
     return i + 1 < this.count ? this.starts[i + 1]! : this.values.length;
   }
@@ -125,7 +142,7 @@ class LineEnrichment {
 
   /** Appends entry `i`'s JSON value to `out`. */
   copyValue(i: number, out: ByteWriter): void {
-    out.copy(this.values.buffer, this.starts[i]!, this.end(i));
+    out.copy(this.values.buffer, this.valueStart(i), this.end(i));
   }
 
   /**
@@ -151,7 +168,7 @@ class LineEnrichment {
         key.toString('utf8', 0, key.length - 1)
       ) as string;
       result[name] = JSON.parse(
-        this.values.buffer.toString('utf8', this.starts[i]!, this.end(i))
+        this.values.buffer.toString('utf8', this.valueStart(i), this.end(i))
       );
     }
     return result;

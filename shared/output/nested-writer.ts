@@ -46,6 +46,29 @@ function fieldIs(line: FlowLogLine, index: number, expected: Buffer): boolean {
   return true;
 }
 
+/** True when field `index` holds integer digits (false when absent). O(1). */
+function isIntegerField(line: FlowLogLine, index: number): boolean {
+  return index >= 0 && line.kinds[index] === FIELD_KIND.INTEGER;
+}
+
+/**
+ * True when integer field `index`'s canonical digits are at most `max`
+ * (digits of the same canonical form), compared as bytes: no string made.
+ *
+ * @example digitsAtMost(line, bytesIndex, Buffer.from('9223372036854775807'))
+ */
+function digitsAtMost(line: FlowLogLine, index: number, max: Buffer): boolean {
+  const start = line.starts[index]!;
+  const length = line.ends[index]! - start;
+  if (length !== max.length) return length < max.length;
+  const bytes = line.bytes;
+  for (let k = 0; k < length; k++) {
+    const diff = bytes[start + k]! - max[k]!;
+    if (diff !== 0) return diff < 0;
+  }
+  return true;
+}
+
 /** True when fields `a` and `b` are both present and byte-identical. */
 function sameField(line: FlowLogLine, a: number, b: number): boolean {
   if (!line.has(a) || !line.has(b)) return false;
@@ -205,9 +228,16 @@ class NestedWriter {
   /** Writes `"key":` (or only the separator in an array). */
   prefix(key: Buffer | undefined): ByteWriter {
     const out = this.out;
-    if (this.opened[this.depth] === 0) this.flushOpens();
-    if (this.counts[this.depth]!++ > 0) out.byte(COMMA);
-    if (key !== undefined) out.copy(key, 0, key.length);
+    const depth = this.depth;
+    if (this.opened[depth] === 0) this.flushOpens();
+    const length = key === undefined ? 0 : key.length;
+    out.reserve(length + 1);
+    const target = out.buffer;
+    let at = out.length;
+    if (this.counts[depth]!++ > 0) target[at++] = COMMA;
+    // Keys are short: a byte loop beats a native copy.
+    for (let k = 0; k < length; k++) target[at++] = key![k]!;
+    out.length = at;
     return out;
   }
 
@@ -283,7 +313,7 @@ class NestedWriter {
     line: FlowLogLine,
     index: number
   ): void {
-    if (line.integerText(index) === undefined) return;
+    if (!isIntegerField(line, index)) return;
     const out = this.prefix(key);
     const start = line.starts[index]!;
     const end = line.ends[index]!;
@@ -303,12 +333,45 @@ class NestedWriter {
     mappedRoles: number,
     usedDirection: boolean
   ): void {
-    for (let i = 0; i < enrichment.count; i++) {
-      const role = enrichment.role(i);
-      if (((mappedRoles >>> role) & 1) === 1) continue;
-      if (role === ENRICHMENT_ROLE.DIRECTION && usedDirection) continue;
-      enrichment.copyValue(i, this.prefix(enrichment.key(i)));
+    const count = enrichment.count;
+    let first = 0;
+    for (let i = 0; i <= count; i++) {
+      if (i < count) {
+        const role = enrichment.role(i);
+        const skip =
+          ((mappedRoles >>> role) & 1) === 1 ||
+          (role === ENRICHMENT_ROLE.DIRECTION && usedDirection);
+        if (!skip) continue;
+      }
+      // Entries first..i-1 are kept: one copy of their `,"key":value` run.
+      if (i > first) {
+        const end = i < count ? enrichment.start(i) : enrichment.values.length;
+        this.putMembers(
+          enrichment.values.buffer,
+          enrichment.start(first),
+          end,
+          i - first
+        );
+      }
+      first = i + 1;
     }
+  }
+
+  /**
+   * Puts `members` preformatted members `source[start, end)`, written as
+   * `,"key":value,…` (leading comma included; dropped when they come first).
+   */
+  putMembers(
+    source: Uint8Array,
+    start: number,
+    end: number,
+    members: number
+  ): void {
+    const depth = this.depth;
+    if (this.opened[depth] === 0) this.flushOpens();
+    const from = this.counts[depth] === 0 ? start + 1 : start;
+    this.counts[depth] = this.counts[depth]! + members;
+    this.out.copy(source, from, end);
   }
 
   private push(key: Buffer | undefined, opener: number): void {
@@ -335,8 +398,10 @@ class NestedWriter {
 }
 
 export {
+  digitsAtMost,
   fieldHasByte,
   fieldIs,
+  isIntegerField,
   keyBytes,
   NestedWriter,
   sameField,

@@ -16,8 +16,10 @@ import {
   type LineEnrichment,
 } from './enrichment.ts';
 import {
+  digitsAtMost,
   fieldHasByte,
   fieldIs,
+  isIntegerField,
   keyBytes as k,
   NestedWriter,
   sameField,
@@ -168,7 +170,7 @@ const MAX_INTEGER_T = 2147483647;
 const MAX_PORT_T = 65535;
 
 /** OCSF long_t is a signed 64-bit integer (`traffic.bytes`, `packets`). */
-const MAX_LONG_T = '9223372036854775807';
+const MAX_LONG_T = Buffer.from('9223372036854775807', 'latin1');
 
 /**
  * Enrichment roles with an OCSF home (`1 << role`); the rest go to
@@ -354,15 +356,6 @@ function missingOcsfFields(format: FlowLogFormat): string | undefined {
   return (
     `OUTPUT_FORMAT: 'ocsf' needs ${missing.join(', and ')} in FLOW_LOG_FORMAT: ` +
     'every OCSF 1.1.0 Network Activity event requires time, src_endpoint and dst_endpoint; use json or ecs for this format'
-  );
-}
-
-/** True when an integer field's digits fit `max` (digit strings compared). */
-function fitsDigits(line: FlowLogLine, index: number, max: string): boolean {
-  const length = line.ends[index]! - line.starts[index]!;
-  if (length !== max.length) return length < max.length;
-  return (
-    line.bytes.toString('latin1', line.starts[index], line.ends[index]) <= max
   );
 }
 
@@ -669,8 +662,8 @@ class OcsfSerializer implements LineSerializer {
     index: number,
     w: NestedWriter
   ): void {
-    if (line.integerText(index) === undefined) return;
-    if (fitsDigits(line, index, MAX_LONG_T)) w.putField(key, line, index);
+    if (!isIntegerField(line, index)) return;
+    if (digitsAtMost(line, index, MAX_LONG_T)) w.putField(key, line, index);
     else this.demoted.push(index);
   }
 

@@ -9,7 +9,6 @@ import { parseFormat } from '../../../shared/flowlog/format.ts';
 import { FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
 import { LineEnrichment } from '../../../shared/output/enrichment.ts';
-import type { Enrichment } from '../../../shared/output/types.ts';
 
 /**
  * corelight/community-id-spec baseline/baseline_deflt.json (seed 0): proto,

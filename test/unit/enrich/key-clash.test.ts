@@ -12,7 +12,6 @@ import { parseFormat } from '../../../shared/flowlog/format.ts';
 import { FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
 import { LineEnrichment } from '../../../shared/output/enrichment.ts';
-import type { Enrichment } from '../../../shared/output/types.ts';
 
 // AWS's version-5 example record and its format, verbatim from
 // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html

@@ -20,7 +20,6 @@ import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
 import { ByteWriter } from '../../../shared/output/byte-writer.ts';
 import { LineEnrichment } from '../../../shared/output/enrichment.ts';
 import { createSerializer } from '../../../shared/output/index.ts';
-import type { Enrichment } from '../../../shared/output/types.ts';
 import { localEnrichersFor } from '../../helpers/enrichers.ts';
 import { expectValidOutput } from '../../schemas/validate.ts';
 
