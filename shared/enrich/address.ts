@@ -59,6 +59,52 @@ function readAddress(
   return parseIp(line.bytes, line.starts[index]!, line.ends[index]!, out);
 }
 
+/**
+ * The address fields of the current line, each parsed at most once however
+ * many enrichers read it (`ip`, `direction`, `community_id` and
+ * `aws_service` all do). One instance is shared by the enrichers of one
+ * createEnrichers call; the line is told apart by its
+ * {@link LineEnrichment.serial}. No allocation per line.
+ */
+class ParsedAddresses {
+  private serial = -1;
+  /** Per field position: 4, 6, 0 (not an address), or -1 (not parsed yet). */
+  private readonly versions: Int8Array;
+  /** Per field position: its 16 address bytes. */
+  private readonly views: readonly Uint8Array[];
+
+  constructor(fieldCount: number) {
+    this.versions = new Int8Array(fieldCount);
+    const bytes = new Uint8Array(fieldCount * 16);
+    this.views = Array.from({ length: fieldCount }, (_, i) =>
+      bytes.subarray(i * 16, i * 16 + 16)
+    );
+  }
+
+  /**
+   * The version of the address in field `index` of the line `serial` names
+   * (4, 6, or 0 when absent or not an address); its bytes are then
+   * {@link ParsedAddresses.bytes}`(index)`.
+   */
+  version(line: FlowLogLine, index: number, serial: number): IpVersion {
+    if (index < 0) return 0;
+    if (serial !== this.serial) {
+      this.versions.fill(-1);
+      this.serial = serial;
+    }
+    const known = this.versions[index]!;
+    if (known >= 0) return known as IpVersion;
+    const version = readAddress(line, index, this.views[index]!);
+    this.versions[index] = version;
+    return version;
+  }
+
+  /** The 16 bytes of field `index`'s address (valid after `version`). */
+  bytes(index: number): Uint8Array {
+    return this.views[index]!;
+  }
+}
+
 /** The class of a parsed address. */
 function classify(address: Uint8Array, version: 4 | 6): AddressClass {
   return version === 4
@@ -96,9 +142,10 @@ const CLASS_JSON: ReadonlyMap<string, Buffer> = new Map(
 class AddressEnricher implements Enricher {
   readonly name = 'ip';
   private readonly fields: readonly AddressKeys[];
-  private readonly address = new Uint8Array(16);
+  private readonly parsed: ParsedAddresses;
 
-  constructor(format: FlowLogFormat) {
+  constructor(format: FlowLogFormat, parsed?: ParsedAddresses) {
+    this.parsed = parsed ?? new ParsedAddresses(format.fields.length);
     this.fields = addressFieldsOf(format).map(({ index, key }) => ({
       index,
       versionKey: keyBytes(`${key}_version`),
@@ -110,10 +157,10 @@ class AddressEnricher implements Enricher {
     const fields = this.fields;
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
-      const version = readAddress(line, field.index, this.address);
+      const version = this.parsed.version(line, field.index, into.serial);
       if (version === 0) continue;
       into.addConst(field.versionKey, version === 4 ? V4 : V6);
-      const kind = classify(this.address, version);
+      const kind = classify(this.parsed.bytes(field.index), version);
       into.addConst(field.classKey, CLASS_JSON.get(kind)!);
     }
   }
@@ -125,5 +172,6 @@ export {
   AddressEnricher,
   addressFieldsOf,
   classify,
+  ParsedAddresses,
   readAddress,
 };

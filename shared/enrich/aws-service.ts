@@ -7,7 +7,7 @@ import type { FlowLogLine } from '../flowlog/line.ts';
 import { ipv4Number } from '../net/ip.ts';
 import type { LineEnrichment } from '../output/enrichment.ts';
 import { keyBytes } from '../output/nested-writer.ts';
-import { addressFieldsOf, readAddress } from './address.ts';
+import { addressFieldsOf, ParsedAddresses } from './address.ts';
 import type { IpRangeTable } from './ip-ranges.ts';
 import type { Enricher } from './types.ts';
 
@@ -39,10 +39,15 @@ class AwsServiceEnricher implements Enricher {
   /** The table in use; the handler logs its `createDate` at cold start. */
   readonly ranges: IpRangeTable;
   private readonly fields: readonly ServiceKeys[];
-  private readonly address = new Uint8Array(16);
+  private readonly parsed: ParsedAddresses;
   private readonly names = new Map<string, Buffer>();
 
-  constructor(format: FlowLogFormat, ranges: IpRangeTable) {
+  constructor(
+    format: FlowLogFormat,
+    ranges: IpRangeTable,
+    parsed?: ParsedAddresses
+  ) {
+    this.parsed = parsed ?? new ParsedAddresses(format.fields.length);
     this.ranges = ranges;
     this.fields = addressFieldsOf(format).map(({ index, key }) => ({
       index,
@@ -55,12 +60,13 @@ class AwsServiceEnricher implements Enricher {
     const fields = this.fields;
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
-      const version = readAddress(line, field.index, this.address);
+      const version = this.parsed.version(line, field.index, into.serial);
       if (version === 0) continue;
+      const address = this.parsed.bytes(field.index);
       const match =
         version === 4
-          ? this.ranges.lookup4(ipv4Number(this.address))
-          : this.ranges.lookup6(this.address);
+          ? this.ranges.lookup4(ipv4Number(address))
+          : this.ranges.lookup6(address);
       if (match === undefined) continue;
       into.addConst(field.serviceKey, this.json(match.service));
       into.addConst(field.regionKey, this.json(match.region));

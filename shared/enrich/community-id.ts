@@ -13,7 +13,7 @@ import { type IpVersion, parseIp } from '../net/ip.ts';
 import type { ByteWriter } from '../output/byte-writer.ts';
 import { ENRICHMENT_ROLE, type LineEnrichment } from '../output/enrichment.ts';
 import { keyBytes } from '../output/nested-writer.ts';
-import { readAddress } from './address.ts';
+import { ParsedAddresses } from './address.ts';
 import { EnrichError } from './errors.ts';
 import { writeSha1Base64 } from './sha1.ts';
 import type { Enricher } from './types.ts';
@@ -100,8 +100,10 @@ function writeInput(t: FlowTuple, seed: number, buffer: Buffer): number {
   const first = swap ? t.daddr : t.saddr;
   const second = swap ? t.saddr : t.daddr;
   buffer.writeUInt16BE(seed, 0);
-  buffer.set(first.subarray(0, size), 2);
-  buffer.set(second.subarray(0, size), 2 + size);
+  for (let i = 0; i < size; i++) {
+    buffer[2 + i] = first[i]!;
+    buffer[2 + size + i] = second[i]!;
+  }
   let at = 2 + 2 * size;
   buffer[at++] = t.proto;
   buffer[at++] = 0;
@@ -257,8 +259,11 @@ class CommunityIdEnricher implements Enricher {
     oneWay: false,
   };
 
-  constructor(format: FlowLogFormat, seed = 0) {
+  private readonly parsed: ParsedAddresses;
+
+  constructor(format: FlowLogFormat, seed = 0, parsed?: ParsedAddresses) {
     this.seed = checkSeed(seed);
+    this.parsed = parsed ?? new ParsedAddresses(format.fields.length);
     const at = (name: string) => fieldIndex(format, name);
     this.fields = [
       at('srcaddr'),
@@ -274,8 +279,11 @@ class CommunityIdEnricher implements Enricher {
     const t = this.tuple;
     const proto = line.integer(protocol);
     if (proto === undefined || proto > 255) return;
-    const sv: IpVersion = readAddress(line, src, t.saddr);
-    if (sv === 0 || readAddress(line, dst, t.daddr) !== sv) return;
+    const parsed = this.parsed;
+    const sv: IpVersion = parsed.version(line, src, into.serial);
+    if (sv === 0 || parsed.version(line, dst, into.serial) !== sv) return;
+    t.saddr = parsed.bytes(src);
+    t.daddr = parsed.bytes(dst);
     t.version = sv;
     t.proto = proto;
     t.sport = undefined;

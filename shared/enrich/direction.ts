@@ -11,7 +11,7 @@ import {
   type LineEnrichment,
 } from '../output/enrichment.ts';
 import { fieldIs, keyBytes } from '../output/nested-writer.ts';
-import { readAddress } from './address.ts';
+import { ParsedAddresses } from './address.ts';
 import type { Enricher } from './types.ts';
 
 /** Values of the `direction` key. */
@@ -72,10 +72,14 @@ class DirectionEnricher implements Enricher {
   private readonly flowDirection: number;
   private readonly pairs: ReadonlyArray<readonly [number, number]>;
   private readonly internal: CidrSet;
-  private readonly src = new Uint8Array(16);
-  private readonly dst = new Uint8Array(16);
+  private readonly parsed: ParsedAddresses;
 
-  constructor(format: FlowLogFormat, internal: CidrSet) {
+  constructor(
+    format: FlowLogFormat,
+    internal: CidrSet,
+    parsed?: ParsedAddresses
+  ) {
+    this.parsed = parsed ?? new ParsedAddresses(format.fields.length);
     this.flowDirection = fieldIndex(format, 'flow-direction');
     const pairs: Array<readonly [number, number]> = [];
     for (const [s, d] of [
@@ -101,11 +105,12 @@ class DirectionEnricher implements Enricher {
     const pairs = this.pairs;
     for (let i = 0; i < pairs.length; i++) {
       const [s, d] = pairs[i]!;
-      const sv = readAddress(line, s, this.src);
-      const dv = readAddress(line, d, this.dst);
+      const parsed = this.parsed;
+      const sv = parsed.version(line, s, into.serial);
+      const dv = parsed.version(line, d, into.serial);
       if (sv === 0 || dv === 0) continue;
-      const srcInternal = this.internal.contains(this.src, sv);
-      const dstInternal = this.internal.contains(this.dst, dv);
+      const srcInternal = this.internal.contains(parsed.bytes(s), sv);
+      const dstInternal = this.internal.contains(parsed.bytes(d), dv);
       addDirection(
         into,
         srcInternal

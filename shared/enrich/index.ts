@@ -5,7 +5,11 @@
  */
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { CidrSet } from '../net/ip.ts';
-import { AddressEnricher, addressFieldsOf } from './address.ts';
+import {
+  AddressEnricher,
+  addressFieldsOf,
+  ParsedAddresses,
+} from './address.ts';
 import { AwsServiceEnricher } from './aws-service.ts';
 import { CommunityIdEnricher } from './community-id.ts';
 import { DirectionEnricher, directionInputs } from './direction.ts';
@@ -213,7 +217,8 @@ function build(
   name: EnricherName,
   format: FlowLogFormat,
   context: EnrichContext,
-  internal: CidrSet
+  internal: CidrSet,
+  parsed: ParsedAddresses
 ): Enricher {
   switch (name) {
     case 'protocol':
@@ -225,11 +230,15 @@ function build(
     case 'time':
       return new TimeEnricher(format);
     case 'ip':
-      return new AddressEnricher(format);
+      return new AddressEnricher(format, parsed);
     case 'direction':
-      return new DirectionEnricher(format, internal);
+      return new DirectionEnricher(format, internal, parsed);
     case 'community_id':
-      return new CommunityIdEnricher(format, context.communityIdSeed ?? 0);
+      return new CommunityIdEnricher(
+        format,
+        context.communityIdSeed ?? 0,
+        parsed
+      );
     case 'aws_service':
       return new AwsServiceEnricher(
         format,
@@ -237,7 +246,8 @@ function build(
           missingSource(
             name,
             'an IP range table (IP_RANGES_S3_URI, or the bundled sample via loadBundledIpRanges())'
-          )
+          ),
+        parsed
       );
     case 'eni':
       return new EniEnricher(
@@ -278,7 +288,9 @@ function createEnrichers(
     }
   }
   checkKeyClashes(checked, format);
-  return checked.map((name) => build(name, format, context, internal));
+  // The address enrichers share one parse of each address per line.
+  const parsed = new ParsedAddresses(format.fields.length);
+  return checked.map((name) => build(name, format, context, internal, parsed));
 }
 
 export { collectFieldValues } from './collect.ts';

@@ -35,6 +35,9 @@ const DIRECTION_CODE = {
 /** `,`, 0x2C */
 const COMMA = 0x2c;
 
+/** The next {@link LineEnrichment.serial}; 2^53 lines would take centuries. */
+let nextSerial = 0;
+
 /** Entries before the slot arrays grow: all local enrichers add at most 31. */
 const INITIAL_ENTRIES = 64;
 
@@ -56,6 +59,11 @@ const INITIAL_VALUE_BYTES = 4096;
  * e.toObject() // { protocol_name: 'TCP' }
  */
 class LineEnrichment {
+  /**
+   * Unique per line across every instance (a new value on each `reset`):
+   * enrichers sharing per-line work ({@link ParsedAddresses}) key it by this.
+   */
+  serial = nextSerial++;
   /** Entries of this line. */
   count = 0;
   /** The entries' JSON values, back to back. */
@@ -71,6 +79,7 @@ class LineEnrichment {
 
   /** Forgets the previous line's entries. O(1). */
   reset(): void {
+    this.serial = nextSerial++;
     this.count = 0;
     this.values.length = 0;
   }
