@@ -67,13 +67,15 @@ function readAddress(
  * {@link LineEnrichment.serial}. No allocation per line.
  */
 class ParsedAddresses {
-  private serial = -1;
-  /** Per field position: 4, 6, 0 (not an address), or -1 (not parsed yet). */
+  /** Per field position: the serial of the line it was parsed for. */
+  private readonly serials: Float64Array;
+  /** Per field position: 4, 6, or 0 (absent or not an address). */
   private readonly versions: Int8Array;
   /** Per field position: its 16 address bytes. */
   private readonly views: readonly Uint8Array[];
 
   constructor(fieldCount: number) {
+    this.serials = new Float64Array(fieldCount).fill(-1);
     this.versions = new Int8Array(fieldCount);
     const bytes = new Uint8Array(fieldCount * 16);
     this.views = Array.from({ length: fieldCount }, (_, i) =>
@@ -88,13 +90,11 @@ class ParsedAddresses {
    */
   version(line: FlowLogLine, index: number, serial: number): IpVersion {
     if (index < 0) return 0;
-    if (serial !== this.serial) {
-      this.versions.fill(-1);
-      this.serial = serial;
+    if (this.serials[index] === serial) {
+      return this.versions[index] as IpVersion;
     }
-    const known = this.versions[index]!;
-    if (known >= 0) return known as IpVersion;
     const version = readAddress(line, index, this.views[index]!);
+    this.serials[index] = serial;
     this.versions[index] = version;
     return version;
   }

@@ -225,13 +225,17 @@ class NestedWriter {
     return this.counts[this.depth]! > 0;
   }
 
-  /** Writes `"key":` (or only the separator in an array). */
-  prefix(key: Buffer | undefined): ByteWriter {
+  /**
+   * Writes `"key":` (or only the separator in an array), with room for
+   * `extra` more bytes, so a caller may then write them into `out.buffer`
+   * directly.
+   */
+  prefix(key: Buffer | undefined, extra = 0): ByteWriter {
     const out = this.out;
     const depth = this.depth;
     if (this.opened[depth] === 0) this.flushOpens();
     const length = key === undefined ? 0 : key.length;
-    out.reserve(length + 1);
+    out.reserve(length + 1 + extra);
     const target = out.buffer;
     let at = out.length;
     if (this.counts[depth]!++ > 0) target[at++] = COMMA;
@@ -277,18 +281,26 @@ class NestedWriter {
    */
   putField(key: Buffer | undefined, line: FlowLogLine, index: number): void {
     if (!line.has(index)) return;
-    const out = this.prefix(key);
     const kind = line.kinds[index];
     const start = line.starts[index]!;
     const end = line.ends[index]!;
-    if (kind === FIELD_KIND.INTEGER) {
-      out.copy(line.bytes, start, end);
+    const bytes = line.bytes;
+    if (kind === FIELD_KIND.ESCAPE) {
+      const out = this.prefix(key);
+      out.byte(QUOTE);
+      out.jsonEscaped(bytes, start, end);
+      out.byte(QUOTE);
       return;
     }
-    out.byte(QUOTE);
-    if (kind === FIELD_KIND.ESCAPE) out.jsonEscaped(line.bytes, start, end);
-    else out.copy(line.bytes, start, end);
-    out.byte(QUOTE);
+    // One capacity check for key, quotes and value; then plain stores.
+    const out = this.prefix(key, end - start + 2);
+    const target = out.buffer;
+    let at = out.length;
+    const quoted = kind !== FIELD_KIND.INTEGER;
+    if (quoted) target[at++] = QUOTE;
+    for (let b = start; b < end; b++) target[at++] = bytes[b]!;
+    if (quoted) target[at++] = QUOTE;
+    out.length = at;
   }
 
   /** Puts an integer field as a JSON string of its digits (`"6"`). */
