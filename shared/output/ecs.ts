@@ -143,7 +143,7 @@ function rfc3339Seconds(line: FlowLogLine, index: number): number {
  * Writes each line as an ECS document. Field positions and key bytes are
  * computed once per format. O(line bytes + enrichment size) per line.
  *
- * @example new EcsSerializer(format).write(line, {}, writer)
+ * @example new EcsSerializer(format).write(line, NO_ENRICHMENT, writer)
  */
 class EcsSerializer implements LineSerializer {
   readonly name = 'ecs';

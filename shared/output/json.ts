@@ -13,7 +13,7 @@ import type { LineSerializer } from './types.ts';
  * Writes lines as flat JSON by copying field bytes: no field string is made.
  * O(line bytes) per line.
  *
- * @example new JsonSerializer(format).write(line, {}, writer)
+ * @example new JsonSerializer(format).write(line, NO_ENRICHMENT, writer)
  */
 class JsonSerializer implements LineSerializer {
   readonly name = 'json';

@@ -369,7 +369,7 @@ function missingOcsfFields(format: FlowLogFormat): string | undefined {
  * under `unmapped` with their flow-log key, so every event stays valid.
  *
  * @throws OcsfFormatError when the format lacks time or address fields
- * @example new OcsfSerializer(format).write(line, {}, writer)
+ * @example new OcsfSerializer(format).write(line, NO_ENRICHMENT, writer)
  */
 class OcsfSerializer implements LineSerializer {
   readonly name = 'ocsf';
