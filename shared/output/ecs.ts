@@ -139,6 +139,67 @@ function rfc3339Seconds(line: FlowLogLine, index: number): number {
   return seconds;
 }
 
+/** Positions of the fields the writer reads (-1 when the format lacks one). */
+interface EcsFields {
+  readonly accountId: number;
+  readonly action: number;
+  readonly azId: number;
+  readonly bytes: number;
+  readonly dstaddr: number;
+  readonly dstport: number;
+  readonly ecsClusterArn: number;
+  readonly ecsClusterName: number;
+  readonly ecsContainerId: number;
+  readonly ecsContainerInstanceArn: number;
+  readonly ecsContainerInstanceId: number;
+  readonly ecsServiceName: number;
+  readonly end: number;
+  readonly flowDirection: number;
+  readonly instanceId: number;
+  readonly packets: number;
+  readonly pktDstaddr: number;
+  readonly pktSrcaddr: number;
+  readonly protocol: number;
+  readonly region: number;
+  readonly rejectReason: number;
+  readonly srcaddr: number;
+  readonly srcport: number;
+  readonly start: number;
+  readonly tcpFlags: number;
+}
+
+/** The {@link EcsFields} of a format. */
+function ecsFieldsOf(format: FlowLogFormat): EcsFields {
+  const at = (name: string): number => fieldIndex(format, name);
+  return {
+    accountId: at('account-id'),
+    action: at('action'),
+    azId: at('az-id'),
+    bytes: at('bytes'),
+    dstaddr: at('dstaddr'),
+    dstport: at('dstport'),
+    ecsClusterArn: at('ecs-cluster-arn'),
+    ecsClusterName: at('ecs-cluster-name'),
+    ecsContainerId: at('ecs-container-id'),
+    ecsContainerInstanceArn: at('ecs-container-instance-arn'),
+    ecsContainerInstanceId: at('ecs-container-instance-id'),
+    ecsServiceName: at('ecs-service-name'),
+    end: at('end'),
+    flowDirection: at('flow-direction'),
+    instanceId: at('instance-id'),
+    packets: at('packets'),
+    pktDstaddr: at('pkt-dstaddr'),
+    pktSrcaddr: at('pkt-srcaddr'),
+    protocol: at('protocol'),
+    region: at('region'),
+    rejectReason: at('reject-reason'),
+    srcaddr: at('srcaddr'),
+    srcport: at('srcport'),
+    start: at('start'),
+    tcpFlags: at('tcp-flags'),
+  };
+}
+
 /**
  * Writes each line as an ECS document. Field positions and key bytes are
  * computed once per format. O(line bytes + enrichment size) per line.
@@ -151,7 +212,8 @@ class EcsSerializer implements LineSerializer {
   private readonly keys: readonly Buffer[];
   /** 1 where the field is not copied under `aws.vpcflow`. */
   private readonly moved: Uint8Array;
-  private readonly index: Readonly<Record<string, number>>;
+  /** Field positions, read as properties of one fixed shape per line. */
+  private readonly f: EcsFields;
   private readonly startText = new IsoSecondsWriter();
   private readonly endText = new IsoSecondsWriter();
   /** This line's `bytes`/`packets` fit ECS `long` (else kept in aws.vpcflow). */
@@ -165,24 +227,16 @@ class EcsSerializer implements LineSerializer {
       const at = fieldIndex(format, name);
       if (at >= 0) this.moved[at] = 1;
     }
-    const names = format.fields.map((field) => field.name);
-    this.index = Object.fromEntries(
-      names.map((name) => [name, fieldIndex(format, name)])
-    );
-  }
-
-  /** Position of a field, -1 when the format lacks it. */
-  private i(name: string): number {
-    return this.index[name] ?? -1;
+    this.f = ecsFieldsOf(format);
   }
 
   write(line: FlowLogLine, enrichment: LineEnrichment, out: ByteWriter): void {
     const w = this.w;
     w.begin(out);
-    const start = rfc3339Seconds(line, this.i('start'));
-    const end = rfc3339Seconds(line, this.i('end'));
-    this.bytesFit = fitsLong(line, this.i('bytes'));
-    this.packetsFit = fitsLong(line, this.i('packets'));
+    const start = rfc3339Seconds(line, this.f.start);
+    const end = rfc3339Seconds(line, this.f.end);
+    this.bytesFit = fitsLong(line, this.f.bytes);
+    this.packetsFit = fitsLong(line, this.f.packets);
     if (end >= 0) this.endText.write(w.prefix(K_TIMESTAMP), end);
     w.open(K_ECS);
     w.putConst(K_VERSION, V_ECS_VERSION);
@@ -205,7 +259,7 @@ class EcsSerializer implements LineSerializer {
   ): void {
     w.open(K_EVENT);
     w.putConst(undefined, EVENT_MEMBERS);
-    const action = this.i('action');
+    const action = this.f.action;
     if (fieldIs(line, action, ACCEPT)) w.putConst(undefined, ACCEPT_MEMBERS);
     else if (fieldIs(line, action, REJECT)) {
       w.putConst(undefined, REJECT_MEMBERS);
@@ -216,30 +270,30 @@ class EcsSerializer implements LineSerializer {
     }
     if (start >= 0) this.startText.write(w.prefix(K_START), start);
     if (end >= 0) this.endText.write(w.prefix(K_END), end);
-    w.putField(K_REASON, line, this.i('reject-reason'));
+    w.putField(K_REASON, line, this.f.rejectReason);
     w.close();
   }
 
   private writeEndpoints(line: FlowLogLine, w: NestedWriter): void {
-    const src = this.i('srcaddr');
-    const dst = this.i('dstaddr');
+    const src = this.f.srcaddr;
+    const dst = this.f.dstaddr;
     w.open(K_SOURCE);
     w.putField(K_ADDRESS, line, src);
     w.putField(K_IP, line, src);
-    w.putField(K_PORT, line, this.i('srcport'));
+    w.putField(K_PORT, line, this.f.srcport);
     this.putCounters(line, w);
     w.close();
     w.open(K_DESTINATION);
     w.putField(K_ADDRESS, line, dst);
     w.putField(K_IP, line, dst);
-    w.putField(K_PORT, line, this.i('dstport'));
+    w.putField(K_PORT, line, this.f.dstport);
     w.close();
   }
 
   /** `bytes` and `packets` where ECS `long` holds them. */
   private putCounters(line: FlowLogLine, w: NestedWriter): void {
-    if (this.bytesFit) w.putField(K_BYTES, line, this.i('bytes'));
-    if (this.packetsFit) w.putField(K_PACKETS, line, this.i('packets'));
+    if (this.bytesFit) w.putField(K_BYTES, line, this.f.bytes);
+    if (this.packetsFit) w.putField(K_PACKETS, line, this.f.packets);
   }
 
   /** @returns true when enrichment `direction` was used */
@@ -250,7 +304,7 @@ class EcsSerializer implements LineSerializer {
   ): boolean {
     w.open(K_NETWORK);
     this.putCounters(line, w);
-    const protocol = this.i('protocol');
+    const protocol = this.f.protocol;
     w.putFieldAsString(K_IANA_NUMBER, line, protocol);
     const name = enrichment.find(ENRICHMENT_ROLE.PROTOCOL_NAME);
     if (name >= 0) {
@@ -259,12 +313,12 @@ class EcsSerializer implements LineSerializer {
       const known = TRANSPORTS.get(line.integer(protocol) ?? -1);
       if (known !== undefined) w.putConst(K_TRANSPORT, known);
     }
-    const src = this.i('srcaddr');
+    const src = this.f.srcaddr;
     if (line.has(src)) {
       // As Beats does: a dot means IPv4, anything else IPv6.
       w.putConst(K_TYPE, fieldHasByte(line, src, 0x2e) ? V_IPV4 : V_IPV6);
     }
-    const flowDirection = this.i('flow-direction');
+    const flowDirection = this.f.flowDirection;
     let usedDirection = false;
     if (line.has(flowDirection)) {
       w.putField(K_DIRECTION, line, flowDirection);
@@ -287,46 +341,46 @@ class EcsSerializer implements LineSerializer {
     w.open(K_CLOUD);
     w.putConst(K_PROVIDER, V_AWS);
     w.open(K_ACCOUNT);
-    w.putField(K_ID, line, this.i('account-id'));
+    w.putField(K_ID, line, this.f.accountId);
     w.close();
-    w.putField(K_REGION, line, this.i('region'));
-    w.putField(K_AVAILABILITY_ZONE, line, this.i('az-id'));
+    w.putField(K_REGION, line, this.f.region);
+    w.putField(K_AVAILABILITY_ZONE, line, this.f.azId);
     w.open(K_INSTANCE);
-    w.putField(K_ID, line, this.i('instance-id'));
+    w.putField(K_ID, line, this.f.instanceId);
     w.close();
     w.close();
   }
 
   /** The v7 ECS task fields, mapped as the Beats processor maps them. */
   private writeOrchestrator(line: FlowLogLine, w: NestedWriter): void {
-    const clusterName = this.i('ecs-cluster-name');
-    const instanceArn = this.i('ecs-container-instance-arn');
+    const clusterName = this.f.ecsClusterName;
+    const instanceArn = this.f.ecsContainerInstanceArn;
     w.open(K_ORCHESTRATOR);
     w.open(K_CLUSTER);
-    w.putField(K_ID, line, this.i('ecs-cluster-arn'));
+    w.putField(K_ID, line, this.f.ecsClusterArn);
     w.putField(K_NAME, line, clusterName);
     w.close();
     if (line.has(clusterName)) w.putConst(K_TYPE, V_ECS);
     w.open(K_RESOURCE);
     w.putField(K_NAME, line, instanceArn);
     if (line.has(instanceArn)) w.putConst(K_TYPE, V_CONTAINER);
-    w.putField(K_ID, line, this.i('ecs-container-instance-id'));
+    w.putField(K_ID, line, this.f.ecsContainerInstanceId);
     w.close();
     w.close();
     w.open(K_CONTAINER);
-    w.putField(K_ID, line, this.i('ecs-container-id'));
+    w.putField(K_ID, line, this.f.ecsContainerId);
     w.close();
     w.open(K_SERVICE);
-    w.putField(K_NAME, line, this.i('ecs-service-name'));
+    w.putField(K_NAME, line, this.f.ecsServiceName);
     w.close();
   }
 
   /** Distinct addresses: srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr. */
   private writeRelated(line: FlowLogLine, w: NestedWriter): void {
-    const a = this.i('srcaddr');
-    const b = this.i('dstaddr');
-    const c = this.i('pkt-srcaddr');
-    const d = this.i('pkt-dstaddr');
+    const a = this.f.srcaddr;
+    const b = this.f.dstaddr;
+    const c = this.f.pktSrcaddr;
+    const d = this.f.pktDstaddr;
     w.open(K_RELATED);
     w.openArray(K_IP);
     w.putField(undefined, line, a);
@@ -354,13 +408,13 @@ class EcsSerializer implements LineSerializer {
     end: number,
     usedDirection: boolean
   ): void {
-    const startIndex = this.i('start');
-    const endIndex = this.i('end');
-    const flags = this.i('tcp-flags');
+    const startIndex = this.f.start;
+    const endIndex = this.f.end;
+    const flags = this.f.tcpFlags;
     w.open(K_AWS);
     w.open(K_VPCFLOW);
-    const bytes = this.bytesFit ? -1 : this.i('bytes');
-    const packets = this.packetsFit ? -1 : this.i('packets');
+    const bytes = this.bytesFit ? -1 : this.f.bytes;
+    const packets = this.packetsFit ? -1 : this.f.packets;
     for (let i = 0; i < this.keys.length; i++) {
       // Counters past ECS long stay here, with every digit.
       if (this.moved[i] === 1 && i !== bytes && i !== packets) continue;
