@@ -28,14 +28,13 @@ const BASE64 = Buffer.from(
 
 /** Fills W[0..15] with the padded block of `input[0, length)`. */
 function loadBlock(input: Uint8Array, length: number): void {
-  for (let i = 0; i < 16; i++) {
-    let word = 0;
-    for (let at = i * 4; at < i * 4 + 4; at++) {
-      const byte = at < length ? input[at]! : at === length ? 0x80 : 0;
-      word = (word << 8) | byte;
-    }
-    W[i] = word;
+  W.fill(0, 0, 16);
+  for (let at = 0; at < length; at++) {
+    const i = at >> 2;
+    W[i] = W[i]! | (input[at]! << (24 - 8 * (at & 3)));
   }
+  const last = length >> 2;
+  W[last] = W[last]! | (0x80 << (24 - 8 * (length & 3)));
   W[15] = length * 8; // bit length; W[14], its high word, stays 0
 }
 
@@ -50,23 +49,39 @@ function compress(): void {
   let c = 0x98badcfe | 0;
   let d = 0x10325476;
   let e = 0xc3d2e1f0 | 0;
-  for (let t = 0; t < 80; t++) {
-    let f: number;
-    let k: number;
-    if (t < 20) {
-      f = (b & c) | (~b & d);
-      k = 0x5a827999;
-    } else if (t < 40) {
-      f = b ^ c ^ d;
-      k = 0x6ed9eba1;
-    } else if (t < 60) {
-      f = (b & c) | (b & d) | (c & d);
-      k = 0x8f1bbcdc | 0;
-    } else {
-      f = b ^ c ^ d;
-      k = 0xca62c1d6 | 0;
-    }
-    const temp = (((a << 5) | (a >>> 27)) + f + e + k + W[t]!) | 0;
+  // The four 20-round stages, each with its function f and constant K.
+  for (let t = 0; t < 20; t++) {
+    const f = (b & c) | (~b & d);
+    const temp = (((a << 5) | (a >>> 27)) + f + e + 0x5a827999 + W[t]!) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = temp;
+  }
+  for (let t = 20; t < 40; t++) {
+    const f = b ^ c ^ d;
+    const temp = (((a << 5) | (a >>> 27)) + f + e + 0x6ed9eba1 + W[t]!) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = temp;
+  }
+  for (let t = 40; t < 60; t++) {
+    const f = (b & c) | (b & d) | (c & d);
+    const temp =
+      (((a << 5) | (a >>> 27)) + f + e + (0x8f1bbcdc | 0) + W[t]!) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = temp;
+  }
+  for (let t = 60; t < 80; t++) {
+    const f = b ^ c ^ d;
+    const temp =
+      (((a << 5) | (a >>> 27)) + f + e + (0xca62c1d6 | 0) + W[t]!) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);

@@ -63,8 +63,12 @@ function putDate(target: Uint8Array, at: number, days: number): void {
  */
 function writeIsoJson(target: Uint8Array, at: number, seconds: number): void {
   const days = Math.floor(seconds / SECONDS_PER_DAY);
-  const rest = seconds - days * SECONDS_PER_DAY;
   putDate(target, at, days);
+  putTime(target, at, seconds - days * SECONDS_PER_DAY);
+}
+
+/** Writes `THH:MM:SSZ"` of `rest` seconds into the day at `target[at + 11]`. */
+function putTime(target: Uint8Array, at: number, rest: number): void {
   const hours = (rest / 3600) | 0;
   const minutes = ((rest - hours * 3600) / 60) | 0;
   target[at + 11] = 0x54; // T
@@ -78,17 +82,23 @@ function writeIsoJson(target: Uint8Array, at: number, seconds: number): void {
 }
 
 /**
- * Writes ISO JSON strings, remembering the last second written: the lines
- * of one batch mostly share their `start` and `end`.
+ * Writes ISO JSON strings, remembering the last second and day written: the
+ * lines of one batch mostly share their `start` and `end`, and their day.
  */
 class IsoSecondsWriter {
   private seconds = -1;
+  private days = -1;
   private readonly bytes = Buffer.alloc(ISO_JSON_BYTES);
 
   /** Appends `"YYYY-MM-DDTHH:MM:SSZ"` for `seconds` (0 to {@link MAX_ISO_SECONDS}). */
   write(out: ByteWriter, seconds: number): void {
     if (seconds !== this.seconds) {
-      writeIsoJson(this.bytes, 0, seconds);
+      const days = Math.floor(seconds / SECONDS_PER_DAY);
+      if (days !== this.days) {
+        putDate(this.bytes, 0, days);
+        this.days = days;
+      }
+      putTime(this.bytes, 0, seconds - days * SECONDS_PER_DAY);
       this.seconds = seconds;
     }
     out.copy(this.bytes, 0, ISO_JSON_BYTES);

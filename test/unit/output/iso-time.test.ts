@@ -37,6 +37,35 @@ describe('ISO seconds as bytes', () => {
     );
   });
 
+  it('writes any sequence of seconds as Date does, across days', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: MAX_ISO_SECONDS }), {
+          maxLength: 20,
+        }),
+        fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 20 }),
+        (seconds, steps) => {
+          // Prepare: far jumps, then steps within and across days
+          const all = [...seconds];
+          let at = seconds[0] ?? 1418530010;
+          for (const step of steps) {
+            at = Math.min(at + step, MAX_ISO_SECONDS);
+            all.push(at);
+          }
+          const writer = new IsoSecondsWriter();
+          const out = new ByteWriter(8);
+
+          // Act
+          for (const s of all) writer.write(out, s);
+
+          // Assess
+          expect(out.toBuffer().toString()).toBe(all.map(viaDate).join(''));
+        }
+      ),
+      { numRuns: 500 }
+    );
+  });
+
   it('reuses the last second and writes a new one', () => {
     // Prepare
     const writer = new IsoSecondsWriter();
