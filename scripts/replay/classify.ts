@@ -35,11 +35,13 @@ class FailureClassifier {
    */
   classify(format: FlowLogFormat, data: string): Classified | undefined {
     const transformer = this.transformerFor(format);
-    const status = transformer.transform(Buffer.from(data, 'base64'));
-    if (status !== 'ProcessingFailed' || transformer.reason === undefined) {
+    const { status, reason, excerpt } = transformer.transform(
+      Buffer.from(data, 'base64')
+    );
+    if (status !== 'ProcessingFailed' || reason === undefined) {
       return undefined;
     }
-    return { reason: transformer.reason, excerpt: transformer.excerpt };
+    return { reason, excerpt };
   }
 
   private transformerFor(format: FlowLogFormat): RecordTransformer {

@@ -19,7 +19,10 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { likelyCause } from '../firehose/diagnose.ts';
-import type { RecordTransformer } from '../firehose/record-transformer.ts';
+import type {
+  RecordResult,
+  RecordTransformer,
+} from '../firehose/record-transformer.ts';
 import type { PrefixTemplate } from '../firehose/s3-prefix.ts';
 import { evaluatePrefix } from '../firehose/s3-prefix.ts';
 import { FIELDS_BY_NAME } from '../flowlog/fields.ts';
@@ -322,19 +325,19 @@ class ObjectBackfill {
     if (bytes.length === 0) return;
     const t = this.transformer!;
     await this.prefetch?.(bytes, this.format);
-    const status = t.transform(bytes);
-    if (status === 'ProcessingFailed') {
+    const result = t.transform(bytes);
+    if (result.status === 'ProcessingFailed') {
       await this.lineByLine(bytes);
       return;
     }
-    this.addAudit(t.audit);
-    this.result.linesRead += t.lines;
-    if (status === 'Dropped') {
-      this.result.dropped += t.lines;
+    this.addAudit(result.audit);
+    this.result.linesRead += result.lines;
+    if (result.status === 'Dropped') {
+      this.result.dropped += result.lines;
       return;
     }
-    if (!t.mixedKeys) {
-      await this.emit(t);
+    if (!result.mixedKeys) {
+      await this.emit(t, result);
       return;
     }
     // Lines of several partitions: each group again, by itself.
@@ -342,15 +345,16 @@ class ObjectBackfill {
       Buffer.concat(lines.flatMap((line) => [line, LINE_END]))
     );
     for (const group of groups) {
-      t.transform(group);
-      await this.emit(t);
+      await this.emit(t, t.transform(group));
     }
   }
 
   /** Writes the transformer's Ok output under its partition's prefix. */
-  private async emit(t: RecordTransformer): Promise<void> {
-    const keys =
-      t.key === undefined ? undefined : t.partitioner?.partitionKeys(t.key);
+  private async emit(
+    t: RecordTransformer,
+    result: RecordResult
+  ): Promise<void> {
+    const keys = result.key?.partitionKeys;
     const prefix = evaluatePrefix(this.layout.dataPrefix, {
       time: this.source.time,
       keys,
@@ -360,8 +364,8 @@ class ObjectBackfill {
         `the data prefix needs partition key '${prefix.missingKey}', which PARTITION_KEYS does not produce`
       );
     }
-    this.result.written += t.kept;
-    this.result.dropped += t.lines - t.kept;
+    this.result.written += result.kept;
+    this.result.dropped += result.lines - result.kept;
     this.result.bytesOut += t.output.length;
     await this.outputs.write(prefix, t.output.toBuffer());
   }
@@ -375,16 +379,19 @@ class ObjectBackfill {
       if (lf < 0) lf = bytes.length - 1;
       const line = bytes.subarray(from, lf + 1);
       from = lf + 1;
-      const status = t.transform(line);
-      this.addAudit(t.audit);
-      this.result.linesRead += t.lines;
-      if (status === 'Ok') await this.emit(t);
-      else if (status === 'Dropped') this.result.dropped += t.lines;
+      const result = t.transform(line);
+      this.addAudit(result.audit);
+      this.result.linesRead += result.lines;
+      if (result.status === 'Ok') await this.emit(t, result);
+      else if (result.status === 'Dropped') this.result.dropped += result.lines;
       else {
         const { malformed } = this.result;
-        const reason = t.reason ?? 'unknown';
+        const reason = result.reason ?? 'unknown';
         malformed[reason] = (malformed[reason] ?? 0) + 1;
-        await this.fail(trimLineEnd(line), `${t.reason}: ${t.excerpt}`);
+        await this.fail(
+          trimLineEnd(line),
+          `${result.reason}: ${result.excerpt}`
+        );
       }
     }
   }

@@ -167,7 +167,7 @@ function composePipeline(
  * @throws ComposeError naming the refused setting (see composePipeline)
  * @example
  * const { transformer } = composeProcessor(loadConfig(process.env));
- * if (transformer.transform(bytes) === 'Ok') send(transformer.output.toBase64());
+ * if (transformer.transform(bytes).status === 'Ok') send(transformer.output.toBase64());
  */
 function composeProcessor(
   settings: ProcessorSettings,

@@ -8,7 +8,7 @@
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
-import type { LinePartitioner } from './record-transformer.ts';
+import type { LinePartitioner, PartitionKey } from './record-transformer.ts';
 
 /** The time keys, taken from the line's `start` (UTC, zero-padded). */
 const TIME_KEYS = ['year', 'month', 'day', 'hour'] as const;
@@ -21,9 +21,6 @@ const MISSING_PARTITION_VALUE = 'unknown';
  * prefix at 512 characters; flow-log values are far shorter (a vpc-id is 21).
  */
 const MAX_PARTITION_VALUE_CHARS = 128;
-
-/** Joins the values of one key; never in a safe value, so never ambiguous. */
-const KEY_SEPARATOR = '/';
 
 /** Seconds in an hour: the granularity of the time keys. */
 const HOUR_SECONDS = 3600;
@@ -98,6 +95,11 @@ function timeParts(hourBucket: number): readonly string[] {
   ];
 }
 
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The allowed keys of a format, for error messages. */
 function allowedKeys(format: FlowLogFormat): string {
   const fields = format.fields.map((field) => field.key);
@@ -120,9 +122,9 @@ function sourceOf(key: string, format: FlowLogFormat): KeySource {
 }
 
 /**
- * Computes partition keys for the lines of one format. A line's key is its
- * safe values joined by `/`; {@link Partitioner.partitionKeys} turns it back
- * into the metadata map.
+ * Computes partition keys for the lines of one format. A line's key is a
+ * {@link PartitionKey} value: its safe values and their metadata map, built
+ * once per run of lines that share them.
  */
 class Partitioner implements LinePartitioner {
   /** The key names, in PARTITION_KEYS order: the metadata map's keys. */
@@ -131,51 +133,59 @@ class Partitioner implements LinePartitioner {
   private readonly startIndex: number;
   private lastBucket = Number.NaN;
   private lastParts: readonly string[] = [];
-  private readonly cached = new Map<string, Readonly<Record<string, string>>>();
+  /** The values of the line at hand, before they are compared with `last`. */
+  private readonly scratch: string[];
+  /** The key of the last line: returned again while lines share it. */
+  private last: PartitionKey | undefined;
 
   constructor(keys: readonly string[], format: FlowLogFormat) {
     this.keys = Object.freeze([...keys]);
     this.sources = keys.map((key) => sourceOf(key, format));
     this.startIndex = fieldIndex(format, 'start');
+    this.scratch = keys.map(() => MISSING_PARTITION_VALUE);
   }
 
   /**
    * The partition key of a parsed line. O(keys); the time parts are cached
-   * per hour, so consecutive lines of one hour cost no Date.
+   * per hour, so consecutive lines of one hour cost no Date, and the last
+   * key is returned again (the same object) while lines share its values.
    *
-   * @example partitioner.keyOf(line) // '123456789012/2021/03/26/03'
+   * @example partitioner.keyOf(line).values // ['123456789012', '2021', '03', '26', '03']
    */
-  keyOf(line: FlowLogLine): string {
-    let key = '';
+  keyOf(line: FlowLogLine): PartitionKey {
+    const values = this.scratch;
     for (let i = 0; i < this.sources.length; i++) {
       const source = this.sources[i]!;
-      const value =
+      values[i] =
         source.kind === 'field'
           ? safePartitionValue(line.text(source.index))
           : this.timePart(line, source.part);
-      key = i === 0 ? value : key + KEY_SEPARATOR + value;
     }
+    const last = this.last;
+    if (last !== undefined && sameValues(last.values, values)) return last;
+    const key = this.keyOfValues(values);
+    this.last = key;
     return key;
   }
 
   /**
-   * The `metadata.partitionKeys` map of a key from {@link keyOf}. The same
-   * frozen object is returned for the same key (last 64 kept).
+   * The `metadata.partitionKeys` map of a key from {@link keyOf}.
    *
-   * @example partitioner.partitionKeys('123456789012/2021') // { account_id: '123456789012', year: '2021' }
+   * @example partitioner.partitionKeys(key) // { account_id: '123456789012', year: '2021' }
    */
-  partitionKeys(key: string): Readonly<Record<string, string>> {
-    const hit = this.cached.get(key);
-    if (hit !== undefined) return hit;
-    const values = key.split(KEY_SEPARATOR);
+  partitionKeys(key: PartitionKey): Readonly<Record<string, string>> {
+    return key.partitionKeys;
+  }
+
+  private keyOfValues(values: readonly string[]): PartitionKey {
     const map: Record<string, string> = {};
     this.keys.forEach((name, i) => {
-      map[name] = values[i] ?? MISSING_PARTITION_VALUE;
+      map[name] = values[i]!;
     });
-    if (this.cached.size >= 64) this.cached.clear();
-    const frozen = Object.freeze(map);
-    this.cached.set(key, frozen);
-    return frozen;
+    return Object.freeze({
+      values: Object.freeze([...values]),
+      partitionKeys: Object.freeze(map),
+    });
   }
 
   private timePart(line: FlowLogLine, part: number): string {

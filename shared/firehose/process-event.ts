@@ -8,10 +8,12 @@
  * failed or timed out after the puts), the same records are put again.
  */
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import type { BatchOutcome, BatchPlan } from './batch.ts';
-import { assertFirehoseEvent, planBatch, settleBatch } from './batch.ts';
+import { planCheckedBatch } from './batch.ts';
+import { assertFirehoseEvent } from './event.ts';
+import type { BatchOutcome, BatchPlan } from './outcome.ts';
 import type { RecordTransformer } from './record-transformer.ts';
 import { priorityOrder } from './reingest-marker.ts';
+import { settleBatch } from './settle.ts';
 
 /** Where re-ingested records go: the event's own source. */
 type ReingestTarget =
@@ -126,7 +128,7 @@ async function processEvent(
     order === undefined
       ? event
       : { ...event, records: order.map((index) => event.records[index]!) };
-  const plan = planBatch(planned, deps.transformer, {
+  const plan = planCheckedBatch(planned, deps.transformer, {
     budgetBytes: deps.budgetBytes,
     reingest: deps.reingester !== undefined,
   });

@@ -27,14 +27,43 @@ import {
 } from './framing.ts';
 
 /**
+ * A line's partition: the safe value of each PARTITION_KEYS key, in order,
+ * and the `metadata.partitionKeys` map Firehose reads them from
+ * (https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning.html).
+ * Frozen; compare with {@link samePartitionKey}.
+ */
+interface PartitionKey {
+  readonly values: readonly string[];
+  readonly partitionKeys: Readonly<Record<string, string>>;
+}
+
+/**
  * Partition keys of lines (PARTITION_KEYS), implemented by
  * shared/firehose/partition.ts.
  */
 interface LinePartitioner {
-  /** The key of a parsed line: equal strings mean the same partition. */
-  keyOf(line: FlowLogLine): string;
+  /**
+   * The key of a parsed line; consecutive lines of one partition get the
+   * same object, so most comparisons are one identity check.
+   */
+  keyOf(line: FlowLogLine): PartitionKey;
   /** The `metadata.partitionKeys` map of a key from `keyOf`. */
-  partitionKeys(key: string): Readonly<Record<string, string>>;
+  partitionKeys(key: PartitionKey): Readonly<Record<string, string>>;
+}
+
+/**
+ * True when two keys name the same partition: the same object, or the
+ * same values. O(keys).
+ *
+ * @example samePartitionKey(partitioner.keyOf(a), partitioner.keyOf(b))
+ */
+function samePartitionKey(a: PartitionKey, b: PartitionKey): boolean {
+  if (a === b) return true;
+  const x = a.values;
+  const y = b.values;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** What the transform loop does to every line. */
@@ -62,35 +91,69 @@ interface TransformLimits extends FramingLimits {
 /** How a record turned out; the output stays in the transformer's writer. */
 type RecordStatus = 'Ok' | 'Dropped' | 'ProcessingFailed';
 
+/**
+ * What one record's transform gave. Its output is
+ * `output.buffer[outputStart, outputEnd)` of the transformer that made it,
+ * valid until that transformer's next `transform` (or, with
+ * {@link RecordTransformer.transformAppend}, until its output is reset).
+ */
+interface RecordResult {
+  /** Ok (output written), Dropped (no line, or none kept), or failed. */
+  readonly status: RecordStatus;
+  /** Flow-log lines seen (headers and blanks excluded). */
+  readonly lines: number;
+  /** Lines written to the output. */
+  readonly kept: number;
+  /** Why the record failed; undefined unless `status` is ProcessingFailed. */
+  readonly reason: MalformedReason | undefined;
+  /** Text of the offending line (truncated), when the record failed. */
+  readonly excerpt: string;
+  /** First output byte of the record in the transformer's writer. */
+  readonly outputStart: number;
+  /** End (exclusive) of the record's output in the transformer's writer. */
+  readonly outputEnd: number;
+  /**
+   * With a partitioner: the key every kept line shares; undefined when
+   * none is kept or they differ (`mixedKeys`).
+   */
+  readonly key: PartitionKey | undefined;
+  /** With a partitioner: the kept lines differ in key. */
+  readonly mixedKeys: boolean;
+  /**
+   * Unexpected values of closed-set fields in the record: the transformer's
+   * audit, by reference, so read it before the next transform.
+   */
+  readonly audit: ValueAudit;
+}
+
 /** Longest excerpt of a malformed line kept for logs. */
 const MAX_EXCERPT_BYTES = 256;
 
 /**
  * Reusable per-cold-start record transformer. Not re-entrant: one record at a
- * time; the result of the last call stays readable until the next.
+ * time. Each record's outcome is a {@link RecordResult} value; its output
+ * bytes stay in {@link RecordTransformer.output}.
  *
  * @example
  * const t = new RecordTransformer(pipeline, { maxDecompressedBytes: 8 << 20 });
- * if (t.transform(bytes) === 'Ok') send(t.output.toBase64());
+ * if (t.transform(bytes).status === 'Ok') send(t.output.toBase64());
  */
 class RecordTransformer {
+  /** The output of the last record (or of every appended record). */
   readonly output = new ByteWriter();
-  /** Flow-log lines seen in the last record (headers and blanks excluded). */
-  lines = 0;
-  /** Lines written to the output in the last record. */
-  kept = 0;
-  /** Why the last record failed, when it did. */
-  reason: MalformedReason | undefined;
-  /** Text of the offending line (truncated), when the last record failed. */
-  excerpt = '';
-  /** With a partitioner: the key every kept line of the last record shares. */
-  key: string | undefined;
-  /** With a partitioner: the kept lines of the last record differ in key. */
-  mixedKeys = false;
   /** The pipeline's partitioner, if any. */
   readonly partitioner: LinePartitioner | undefined;
-  /** Unexpected values of closed-set fields in the last record. */
-  readonly audit: ValueAudit;
+
+  // The current record's state while it is walked; read through its result.
+  private lines = 0;
+  private kept = 0;
+  private reason: MalformedReason | undefined;
+  private excerpt = '';
+  private key: PartitionKey | undefined;
+  private mixedKeys = false;
+  /** Where the current record's output starts in {@link output}. */
+  private outputStart = 0;
+  private readonly audit: ValueAudit;
 
   private readonly pipeline: Pipeline;
   private readonly walker: FramingWalker;
@@ -111,7 +174,7 @@ class RecordTransformer {
   /** The buffer {@link tabAt} is an offset of; reset for every record. */
   private tabBytes: Buffer | undefined;
   /** Kept lines by key, only while {@link RecordTransformer.splitByKey} runs. */
-  private groups: Map<string, Buffer[]> | undefined;
+  private groups: Map<PartitionKey, Buffer[]> | undefined;
 
   constructor(pipeline: Pipeline, limits: TransformLimits) {
     this.pipeline = pipeline;
@@ -135,19 +198,38 @@ class RecordTransformer {
   /**
    * Transforms one record's decoded bytes: the JSON kernel first, where the
    * pipeline has one (docs/kernel.md), and the framing walker with the
-   * TypeScript scanner and serializer for every record it declines. O(bytes).
+   * TypeScript scanner and serializer for every record it declines. Its
+   * output replaces the last record's in {@link output}. O(bytes).
    *
    * @returns Ok (output in `this.output`), Dropped (no line, or none kept),
-   *   or ProcessingFailed (`this.reason` says why)
+   *   or ProcessingFailed (`reason` says why)
+   * @example const { status, reason } = t.transform(bytes);
    */
-  transform(bytes: Buffer): RecordStatus {
-    this.begin();
+  transform(bytes: Buffer): RecordResult {
+    this.output.reset();
+    return this.transformAppend(bytes);
+  }
+
+  /**
+   * {@link transform}, with the record's output appended after what
+   * {@link output} holds already: a batch's records share one output arena,
+   * each its `[outputStart, outputEnd)`. A record that is not answered Ok may
+   * leave partial output; the caller takes it back (`output.length =
+   * outputStart`). O(bytes).
+   *
+   * @example t.output.reset(); for (const r of records) spans.push(t.transformAppend(r));
+   */
+  transformAppend(bytes: Buffer): RecordResult {
+    this.start();
     const kernelLines =
-      this.kernel?.transformRecord(bytes, this.output, this.maxOutputBytes) ??
-      -1;
+      this.kernel?.transformRecord(
+        bytes,
+        this.output,
+        this.outputStart + this.maxOutputBytes
+      ) ?? -1;
     if (kernelLines > 0) {
       this.lines = this.kept = kernelLines;
-      return 'Ok';
+      return this.result('Ok');
     }
     this.failed(this.walker.walk(bytes, this.sink));
     return this.finish();
@@ -164,6 +246,12 @@ class RecordTransformer {
   /** Starts a record that arrives in chunks (plain text, not gzip). */
   begin(): void {
     this.output.reset();
+    this.start();
+  }
+
+  /** Starts a record whose output follows what {@link output} holds. */
+  private start(): void {
+    this.outputStart = this.output.length;
     this.lines = 0;
     this.kept = 0;
     this.reason = undefined;
@@ -206,7 +294,7 @@ class RecordTransformer {
   }
 
   /** Ends a chunked record: the last line needs no terminator. */
-  finish(): RecordStatus {
+  finish(): RecordResult {
     const pending = this.pending;
     if (pending !== undefined) {
       this.pending = undefined;
@@ -217,8 +305,24 @@ class RecordTransformer {
       }
     }
     if (this.mixedKeys) this.key = undefined;
-    if (this.reason !== undefined) return 'ProcessingFailed';
-    return this.kept > 0 ? 'Ok' : 'Dropped';
+    if (this.reason !== undefined) return this.result('ProcessingFailed');
+    return this.result(this.kept > 0 ? 'Ok' : 'Dropped');
+  }
+
+  /** The current record's outcome as a value. */
+  private result(status: RecordStatus): RecordResult {
+    return {
+      status,
+      lines: this.lines,
+      kept: this.kept,
+      reason: this.reason,
+      excerpt: this.excerpt,
+      outputStart: this.outputStart,
+      outputEnd: this.output.length,
+      key: this.key,
+      mixedKeys: this.mixedKeys,
+      audit: this.audit,
+    };
   }
 
   /**
@@ -227,15 +331,19 @@ class RecordTransformer {
    * (without its framing or line end) grouped by key, in line order.
    * O(bytes); the lines are views into the record's (or its unwrapped) bytes.
    *
+   * {@link output} is left as it was: a batch's arena keeps its records.
+   *
    * @example for (const [key, lines] of t.splitByKey(bytes)) reingest(lines)
    */
-  splitByKey(bytes: Buffer): ReadonlyMap<string, readonly Buffer[]> {
-    const groups = new Map<string, Buffer[]>();
+  splitByKey(bytes: Buffer): ReadonlyMap<PartitionKey, readonly Buffer[]> {
+    const groups = new Map<PartitionKey, Buffer[]>();
+    const before = this.output.length;
     this.groups = groups;
     try {
-      this.transform(bytes);
+      this.transformAppend(bytes);
     } finally {
       this.groups = undefined;
+      this.output.length = before;
     }
     return groups;
   }
@@ -372,7 +480,7 @@ class RecordTransformer {
     }
     serializer.write(line, enrichment, this.output);
     this.kept++;
-    if (this.output.length > this.maxOutputBytes) {
+    if (this.output.length - this.outputStart > this.maxOutputBytes) {
       this.fail(
         MALFORMED.OUTPUT_TOO_LARGE,
         `output passed ${this.maxOutputBytes} bytes, more than any response can hold`
@@ -387,13 +495,13 @@ class RecordTransformer {
     const key = this.partitioner!.keyOf(this.line);
     if (this.kept === 1) {
       this.key = key;
-    } else if (key !== this.key) {
+    } else if (!samePartitionKey(key, this.key!)) {
       this.mixedKeys = true;
     }
     const groups = this.groups;
     if (groups !== undefined) {
       const line = bytes.subarray(start, end);
-      const group = groups.get(key);
+      const group = groups.get(key) ?? groupOf(groups, key);
       if (group === undefined) groups.set(key, [line]);
       else group.push(line);
     }
@@ -425,5 +533,23 @@ class RecordTransformer {
   }
 }
 
-export type { LinePartitioner, Pipeline, RecordStatus, TransformLimits };
-export { RecordTransformer };
+/** The group of a key equal to `key` but another object, if any. O(groups). */
+function groupOf(
+  groups: Map<PartitionKey, Buffer[]>,
+  key: PartitionKey
+): Buffer[] | undefined {
+  for (const [other, lines] of groups) {
+    if (samePartitionKey(other, key)) return lines;
+  }
+  return undefined;
+}
+
+export type {
+  LinePartitioner,
+  PartitionKey,
+  Pipeline,
+  RecordResult,
+  RecordStatus,
+  TransformLimits,
+};
+export { RecordTransformer, samePartitionKey };

@@ -182,7 +182,7 @@ class ValueAudit {
  * (the first sample seen in the batch is kept, with its record) and the
  * field count of a line that failed on it. O(checked fields).
  *
- * @example addAudit(counters, transformer.audit, record.recordId)
+ * @example addAudit(counters, transformer.transform(bytes).audit, record.recordId)
  */
 function addAudit(
   totals: AuditTotals,

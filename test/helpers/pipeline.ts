@@ -26,14 +26,14 @@ function transformText(
   transformer: RecordTransformer,
   text: string | Buffer
 ): { status: string; lines: string[]; reason: string | undefined } {
-  const status = transformer.transform(
+  const { status, reason } = transformer.transform(
     typeof text === 'string' ? Buffer.from(text, 'utf8') : text
   );
   const output = transformer.output.toBuffer().toString('utf8');
   return {
     status,
     lines: output === '' ? [] : output.slice(0, -1).split('\n'),
-    reason: transformer.reason,
+    reason,
   };
 }
 

@@ -318,7 +318,7 @@ function ocsfLines(source: RecordSource): string[] {
   );
   const lines: string[] = [];
   for (const record of source.records) {
-    if (transformer.transform(record) !== 'Ok') continue;
+    if (transformer.transform(record).status !== 'Ok') continue;
     const text = transformer.output.toBuffer().toString('utf8');
     lines.push(...text.split('\n').filter((l) => l.length > 0));
   }

@@ -315,8 +315,8 @@ function pair(formatText: string, maxOutputBytes?: number) {
 }
 
 function outcome(t: RecordTransformer, bytes: Buffer) {
-  const status = t.transform(bytes);
-  const { audit } = t;
+  const { status, audit, reason, excerpt, lines, kept, key } =
+    t.transform(bytes);
   return {
     audit: {
       dirty: audit.dirty,
@@ -325,11 +325,11 @@ function outcome(t: RecordTransformer, bytes: Buffer) {
       failedFieldCount: audit.failedFieldCount,
     },
     status,
-    reason: t.reason,
-    excerpt: t.excerpt,
-    lines: t.lines,
-    kept: t.kept,
-    key: t.key,
+    reason,
+    excerpt,
+    lines,
+    kept,
+    key,
     output: t.output.toBuffer().toString('latin1'),
   };
 }

@@ -68,7 +68,7 @@ describe('composeProcessor', () => {
     });
     // Act
     const { transformer, pipeline } = composeProcessor(config);
-    const status = transformer.transform(Buffer.from(LINE));
+    const { status, key } = transformer.transform(Buffer.from(LINE));
     // Assess
     expect(status).toBe('Ok');
     expect(JSON.parse(transformer.output.toBuffer().toString())).toMatchObject({
@@ -76,11 +76,12 @@ describe('composeProcessor', () => {
       protocol: 6,
       protocol_name: 'TCP',
     });
-    expect(pipeline.partitioner?.partitionKeys(transformer.key!)).toEqual({
+    expect(pipeline.partitioner?.partitionKeys(key!)).toEqual({
       account_id: '123456789010',
     });
     expect(
       transformer.transform(Buffer.from(LINE.replace('REJECT', 'ACCEPT')))
+        .status
     ).toBe('Dropped');
   });
 

@@ -127,7 +127,7 @@ describe('every prefix of every framing', () => {
     (_name, whole) => {
       for (let cut = 0; cut <= whole.length; cut++) {
         const prefix = Buffer.from(whole.subarray(0, cut));
-        const status = transformer.transform(prefix);
+        const { status } = transformer.transform(prefix);
         expect(['Ok', 'Dropped', 'ProcessingFailed']).toContain(status);
         const ids = collectFieldValues([prefix], FORMAT, 'interface-id');
         if (status === 'Ok')

@@ -77,7 +77,7 @@ describe('a record whose output no response can hold', () => {
       expect(marker.attempt).toBe(1);
       const body = payload.subarray(marker.offset);
       put.push(...body.toString('utf8').slice(0, -1).split('\n'));
-      expect(t.transform(body)).toBe('Ok');
+      expect(t.transform(body).status).toBe('Ok');
     }
     expect(put).toEqual(lines);
   });

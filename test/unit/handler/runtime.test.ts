@@ -46,12 +46,12 @@ describe('buildRuntime', () => {
     const line =
       '2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK';
     // Act
-    const status = runtime.transformer.transform(Buffer.from(line));
+    const { status, key } = runtime.transformer.transform(Buffer.from(line));
     // Assess
     expect(status).toBe('Ok');
     const output = JSON.parse(runtime.transformer.output.toBuffer().toString());
     expect(output.protocol_name).toBe('TCP');
-    expect(runtime.transformer.key).toBeDefined();
+    expect(key).toBeDefined();
     expect(runtime.eniDirectory).toBeUndefined();
   });
 });

@@ -1,0 +1,156 @@
+/**
+ * The Firehose transformation event at the edge of the core: its shape
+ * checked once, its records' standard base64 decoded strictly.
+ */
+import type {
+  FirehoseTransformationEvent,
+  FirehoseTransformationEventRecord,
+} from 'aws-lambda';
+
+/** `-`, 0x2D, and `_`, 0x5F: base64url's letters (RFC 4648 §5). */
+const URL_SAFE_62 = '-';
+const URL_SAFE_63 = '_';
+
+/** `=`, 0x3D: base64 padding. */
+const PAD = 0x3d;
+
+/**
+ * Throws unless `event` has the shape of a Firehose transformation event:
+ * an object with a `records` array whose entries carry a string `recordId`.
+ * Anything less cannot be answered record by record.
+ *
+ * @throws TypeError naming the first thing that is wrong
+ * @example assertFirehoseEvent(JSON.parse(body)); // then event.records[0].recordId
+ */
+function assertFirehoseEvent(
+  event: unknown
+): asserts event is FirehoseTransformationEvent {
+  const prefix = 'Not an Amazon Data Firehose transformation event';
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new TypeError(
+      `${prefix}: expected an object, got ${describe(event)}`
+    );
+  }
+  const records = (event as { records?: unknown }).records;
+  if (!Array.isArray(records)) {
+    throw new TypeError(
+      `${prefix}: 'records' is ${describe(records)}, expected an array`
+    );
+  }
+  for (let index = 0; index < records.length; index++) {
+    const record: unknown = records[index];
+    const recordId = (record as { recordId?: unknown } | null)?.recordId;
+    if (typeof recordId !== 'string') {
+      throw new TypeError(
+        `${prefix}: records[${index}].recordId is ${describe(recordId)}, expected a string`
+      );
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'undefined' ? 'missing' : `a ${typeof value}`;
+}
+
+/**
+ * The decoded length of standard base64 text (RFC 4648 §4), or -1 when the
+ * text cannot be standard base64: an impossible length, or base64url's `-`
+ * or `_`, which Node would decode silently although Firehose's `data` is
+ * standard base64. Other characters outside the alphabet are skipped by
+ * Node's decoder, so the decoded length shows them (see {@link decodeInto}).
+ *
+ * @example decodedLength('QUJD') // 3
+ */
+function decodedLength(data: string): number {
+  if (data.includes(URL_SAFE_62) || data.includes(URL_SAFE_63)) return -1;
+  let padding = 0;
+  while (padding < 2 && data.charCodeAt(data.length - 1 - padding) === PAD) {
+    padding++;
+  }
+  const significant = data.length - padding;
+  const tail = significant % 4;
+  // RFC 4648 §3.2: padding completes the last group, so a padded text is a
+  // whole number of groups with exactly 4 − tail `=` (`…IE9L==` is not).
+  if (tail === 1 || (padding > 0 && padding !== 4 - tail)) return -1;
+  return Math.floor((significant * 3) / 4);
+}
+
+/**
+ * Decodes `data` into `target` at `offset`, where at least `expected + 3`
+ * bytes are free, so that text decoding to more than expected cannot hide
+ * behind truncation.
+ *
+ * @returns the bytes written, or -1 unless exactly `expected`
+ */
+function decodeInto(
+  data: string,
+  expected: number,
+  target: Buffer,
+  offset = 0
+): number {
+  const written = target.write(data, offset, expected + 3, 'base64');
+  return written === expected ? written : -1;
+}
+
+/**
+ * Decodes standard base64, refusing text with characters outside the
+ * alphabet (Node would skip them, or read `-` and `_` as base64url).
+ * Same answer as {@link ScratchDecoder.decode} for every input.
+ *
+ * @returns new bytes, or undefined when `data` is not valid base64
+ * @example decodeBase64('QUJD')?.toString() // 'ABC'
+ */
+function decodeBase64(data: unknown): Buffer | undefined {
+  if (typeof data !== 'string') return undefined;
+  const expected = decodedLength(data);
+  if (expected < 0) return undefined;
+  const bytes = Buffer.allocUnsafe(expected + 3);
+  const written = decodeInto(data, expected, bytes);
+  return written < 0 ? undefined : bytes.subarray(0, written);
+}
+
+/**
+ * Decodes records' base64 into one reused buffer: no backing store per
+ * record. A view stays valid until the next `decode`.
+ *
+ * @example const bytes = new ScratchDecoder().decode(record.data);
+ */
+class ScratchDecoder {
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+
+  /** @returns a view of the bytes, or undefined when not valid base64 */
+  decode(data: unknown): Buffer | undefined {
+    if (typeof data !== 'string') return undefined;
+    const expected = decodedLength(data);
+    if (expected < 0) return undefined;
+    if (expected + 3 > this.scratch.length) {
+      this.scratch = Buffer.allocUnsafe(expected + 3);
+    }
+    const written = decodeInto(data, expected, this.scratch);
+    return written < 0 ? undefined : this.scratch.subarray(0, written);
+  }
+}
+
+/**
+ * The `kinesisRecordMetadata.partitionKey` of a record, if any.
+ *
+ * @example partitionKeyOf(event.records[0]) // 'pk-1'
+ */
+function partitionKeyOf(
+  record: FirehoseTransformationEventRecord
+): string | undefined {
+  const key = (record.kinesisRecordMetadata as { partitionKey?: unknown })
+    ?.partitionKey;
+  return typeof key === 'string' && key.length > 0 ? key : undefined;
+}
+
+export {
+  assertFirehoseEvent,
+  decodeBase64,
+  decodedLength,
+  decodeInto,
+  partitionKeyOf,
+  ScratchDecoder,
+};
