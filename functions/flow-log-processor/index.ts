@@ -8,6 +8,7 @@ import type { EniPrefetchResult } from '../../shared/aws/eni-directory.ts';
 import { reingester } from '../../shared/aws/reingest.ts';
 import type { BatchOutcome } from '../../shared/firehose/batch.ts';
 import { likelyCause } from '../../shared/firehose/diagnose.ts';
+import { decodeEvent } from '../../shared/firehose/event.ts';
 import { processEvent } from '../../shared/firehose/process-event.ts';
 import { dependencyFailures } from '../../shared/observability/dependency-failures.ts';
 import { logger } from '../../shared/observability/logger.ts';
@@ -115,8 +116,10 @@ async function handler(
     start + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
   const enrichDeadline = enrichmentDeadline(start, deadline);
   await refreshEnrichment(runtime, enrichDeadline);
-  const eni = await prefetchEnrichment(runtime, event, enrichDeadline);
-  const outcome = await processEvent(event, {
+  // Checked and base64-decoded once, for the ENI prefetch and the transform.
+  const decoded = decodeEvent(event);
+  const eni = await prefetchEnrichment(runtime, decoded, enrichDeadline);
+  const outcome = await processEvent(decoded, {
     transformer: runtime.transformer,
     budgetBytes: config.responseBudgetBytes,
     reingester: config.reingest ? reingester : undefined,

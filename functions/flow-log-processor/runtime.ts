@@ -18,18 +18,14 @@ import {
 } from '../../shared/aws/ip-ranges-source.ts';
 import { collectFieldValues } from '../../shared/enrich/index.ts';
 import {
-  assertFirehoseEvent,
-  decodeBase64,
-} from '../../shared/firehose/batch.ts';
-import {
   ComposeError,
   composeProcessor,
   type Processor,
   type ProcessorSettings,
   settingNamedIn,
 } from '../../shared/firehose/compose.ts';
+import { DecodedEvent, decodeEvent } from '../../shared/firehose/event.ts';
 import type { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
-import { readReingestMarker } from '../../shared/firehose/reingest-marker.ts';
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
@@ -227,8 +223,11 @@ async function prefetchInterfaces(
 /**
  * Fetches the ENI metadata a batch needs before the synchronous transform,
  * until `deadline` (epoch ms). Never rejects: on EC2 failure or at the
- * deadline lines stay un-enriched (counted by the cache).
+ * deadline lines stay un-enriched (counted by the cache). Reads the records'
+ * bytes the transform reads: pass the {@link DecodedEvent} to both.
  *
+ * @throws TypeError when ENRICH has `eni` and `event` is not a Firehose
+ *   transformation event
  * @returns what the prefetch did, or undefined without ENRICH=eni
  */
 async function prefetchEnrichment(
@@ -237,19 +236,12 @@ async function prefetchEnrichment(
   deadline = Number.POSITIVE_INFINITY
 ): Promise<EniPrefetchResult | undefined> {
   if (runtime.eniDirectory === undefined) return undefined;
-  // Only with ENI enrichment on: otherwise processEvent's check is the only one.
-  assertFirehoseEvent(event);
-  const records: Buffer[] = [];
-  for (const record of event.records) {
-    const bytes = decodeBase64(record.data);
-    if (bytes === undefined) continue;
-    records.push(bytes.subarray(readReingestMarker(bytes).offset));
-  }
+  const decoded = event instanceof DecodedEvent ? event : decodeEvent(event);
   const { format, maxDecompressedBytes } = runtime.config;
   return prefetchInterfaces(
     runtime,
     format,
-    records,
+    decoded.decodedRecords(),
     maxDecompressedBytes,
     deadline
   );

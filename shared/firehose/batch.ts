@@ -13,13 +13,18 @@
  * re-ingestion requests that `processEvent` (process-event.ts) puts to the
  * source stream and settles.
  */
-import type { FirehoseTransformationEvent } from 'aws-lambda';
 import {
   assertResponseFits,
   DEFAULT_RESPONSE_BUDGET_BYTES,
   ResponseTooLargeError,
 } from './budget.ts';
-import { assertFirehoseEvent, decodeBase64, ScratchDecoder } from './event.ts';
+import {
+  assertFirehoseEvent,
+  type DecodedEvent,
+  decodeBase64,
+  decodeEvent,
+  ScratchDecoder,
+} from './event.ts';
 import type {
   BatchCounters,
   BatchOptions,
@@ -34,33 +39,27 @@ import type { RecordTransformer } from './record-transformer.ts';
 import { settleBatch } from './settle.ts';
 
 /**
- * {@link planBatch} for an event whose shape was checked
- * ({@link assertFirehoseEvent}): the records are answered in their order.
+ * {@link planBatch} for a decoded event ({@link decodeEvent}): the records
+ * are planned in `order` (input indexes; default input order) and answered
+ * in input order. One pass: each record is transformed once, into the
+ * transformer's one output arena; Ok records' base64 is written at the end.
  *
  * @throws ResponseTooLargeError as planBatch
+ * @example const plan = planDecodedBatch(decodeEvent(event), transformer, options);
  */
-function planCheckedBatch(
-  event: FirehoseTransformationEvent,
+function planDecodedBatch(
+  decoded: DecodedEvent,
   transformer: RecordTransformer,
-  options: BatchOptions
+  options: BatchOptions,
+  order?: readonly number[]
 ): BatchPlan {
-  const planner = new BatchPlanner(transformer, options, event.records);
+  const planner = new BatchPlanner(transformer, options, decoded, order);
   assertResponseFits(
     planner.budget.minimum,
-    event.records.length,
+    decoded.records.length,
     'even with every record ProcessingFailed and empty data'
   );
-  transformer.startInvocation();
-  const records = event.records.map((record, index) =>
-    planner.answer(record, index)
-  );
-  return {
-    response: { records },
-    counters: planner.counters,
-    samples: planner.samples,
-    responseBytes: planner.budget.total,
-    reingest: planner.reingest,
-  };
+  return planner.plan();
 }
 
 /**
@@ -79,8 +78,7 @@ function planBatch(
   transformer: RecordTransformer,
   options: BatchOptions
 ): BatchPlan {
-  assertFirehoseEvent(event);
-  return planCheckedBatch(event, transformer, options);
+  return planDecodedBatch(decodeEvent(event), transformer, options);
 }
 
 /**
@@ -118,7 +116,7 @@ export {
   MAX_REINGEST_RECORD_BYTES,
   newCounters,
   planBatch,
-  planCheckedBatch,
+  planDecodedBatch,
   ResponseTooLargeError,
   ScratchDecoder,
   settleBatch,

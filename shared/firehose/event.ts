@@ -1,11 +1,13 @@
 /**
  * The Firehose transformation event at the edge of the core: its shape
- * checked once, its records' standard base64 decoded strictly.
+ * checked once, its records' standard base64 decoded strictly, once, into
+ * one arena ({@link decodeEvent}).
  */
 import type {
   FirehoseTransformationEvent,
   FirehoseTransformationEventRecord,
 } from 'aws-lambda';
+import { readReingestMarker } from './reingest-marker.ts';
 
 /** `-`, 0x2D, and `_`, 0x5F: base64url's letters (RFC 4648 §5). */
 const URL_SAFE_62 = '-';
@@ -134,6 +136,105 @@ class ScratchDecoder {
 }
 
 /**
+ * A Firehose event whose shape was checked once and whose records' base64
+ * was decoded once, into one arena: what the batch pass and the ENI
+ * collector both read. Record `i`'s flow-log bytes (after any re-ingestion
+ * marker) are `arena[starts[i], ends[i])`; `starts[i]` is -1 when its `data`
+ * is not standard base64.
+ *
+ * @example const decoded = decodeEvent(event); decoded.bytesOf(0)?.toString()
+ */
+class DecodedEvent {
+  readonly event: FirehoseTransformationEvent;
+  readonly records: readonly FirehoseTransformationEventRecord[];
+  /** Every decodable record's bytes, one after the other. */
+  readonly arena: Buffer;
+  /** Per record: its first byte after any marker, or -1 (not base64). */
+  readonly starts: Int32Array;
+  /** Per record: the end (exclusive) of its bytes. */
+  readonly ends: Int32Array;
+  /** Per record: times it was re-ingested already (its marker), or 0. */
+  readonly attempts: Uint8Array;
+
+  constructor(
+    event: FirehoseTransformationEvent,
+    arena: Buffer,
+    starts: Int32Array,
+    ends: Int32Array,
+    attempts: Uint8Array
+  ) {
+    this.event = event;
+    this.records = event.records;
+    this.arena = arena;
+    this.starts = starts;
+    this.ends = ends;
+    this.attempts = attempts;
+  }
+
+  /** Record `index`'s bytes as a view of the arena, or undefined (not base64). */
+  bytesOf(index: number): Buffer | undefined {
+    const start = this.starts[index]!;
+    return start < 0 ? undefined : this.arena.subarray(start, this.ends[index]);
+  }
+
+  /** Every decodable record's bytes, in order: what the ENI collector reads. */
+  decodedRecords(): Buffer[] {
+    const views: Buffer[] = [];
+    for (let i = 0; i < this.records.length; i++) {
+      const bytes = this.bytesOf(i);
+      if (bytes !== undefined) views.push(bytes);
+    }
+    return views;
+  }
+}
+
+/**
+ * Checks the event's shape and decodes every record's base64 into one
+ * arena, sized from the base64 lengths before it is allocated (at most 3/4
+ * of the event's `data` characters, which the event holds already, plus 3
+ * bytes of slack). Strips each record's re-ingestion marker. O(event bytes).
+ *
+ * @throws TypeError when the event is not a Firehose transformation event
+ * @example const decoded = decodeEvent(JSON.parse(body));
+ */
+function decodeEvent(event: unknown): DecodedEvent {
+  assertFirehoseEvent(event);
+  const records = event.records;
+  const count = records.length;
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
+  const attempts = new Uint8Array(count);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const data: unknown = records[i]!.data;
+    const expected = typeof data === 'string' ? decodedLength(data) : -1;
+    ends[i] = expected;
+    if (expected > 0) total += expected;
+  }
+  // Each record may decode up to 3 bytes past its length: decodeInto's check.
+  const arena = Buffer.allocUnsafe(total + 3);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const expected = ends[i]!;
+    const written =
+      expected < 0
+        ? -1
+        : decodeInto(records[i]!.data as string, expected, arena, at);
+    if (written < 0) {
+      starts[i] = -1;
+      ends[i] = -1;
+      continue;
+    }
+    const marker = readReingestMarker(arena, at, at + written);
+    starts[i] = at + marker.offset;
+    ends[i] = at + written;
+    attempts[i] = marker.attempt;
+    at += written;
+  }
+  return new DecodedEvent(event, arena, starts, ends, attempts);
+}
+
+/**
  * The `kinesisRecordMetadata.partitionKey` of a record, if any.
  *
  * @example partitionKeyOf(event.records[0]) // 'pk-1'
@@ -148,8 +249,10 @@ function partitionKeyOf(
 
 export {
   assertFirehoseEvent,
+  DecodedEvent,
   decodeBase64,
   decodedLength,
+  decodeEvent,
   decodeInto,
   partitionKeyOf,
   ScratchDecoder,

@@ -1,13 +1,17 @@
 /**
  * Which records of a batch are answered `Ok`, `Dropped` or
- * `ProcessingFailed`, and which wait for re-ingestion: the budgeted pass
- * over the records, one at a time, in planning order.
+ * `ProcessingFailed`, and which wait for re-ingestion: one pass over the
+ * decoded records in planning order, each transformed into the
+ * transformer's one output arena, then one base64 string per `Ok` record
+ * from its slice of that arena.
  *
  * Budget: before the first record, the smallest answer of every record
  * (`ProcessingFailed` with empty data) is reserved; each record may then use
  * what the budget leaves after the answers already given and the reservations
  * of the records after it. So every record can always be answered and the
  * serialised response never exceeds the budget, whatever the event holds.
+ * An answer's size is arithmetic (response-size.ts): the base64 length of
+ * its output slice plus the JSON around it, known before any string exists.
  */
 import type {
   FirehoseTransformationEventRecord,
@@ -17,9 +21,10 @@ import type {
 import type { MalformedReason } from '../flowlog/errors.ts';
 import { MALFORMED } from '../flowlog/errors.ts';
 import { addAudit } from '../flowlog/value-audit.ts';
-import { partitionKeyOf, ScratchDecoder } from './event.ts';
+import { type DecodedEvent, partitionKeyOf } from './event.ts';
 import {
   type BatchOptions,
+  type BatchPlan,
   countFailure,
   type MalformedSample,
   newCounters,
@@ -31,11 +36,7 @@ import type {
   RecordResult,
   RecordTransformer,
 } from './record-transformer.ts';
-import {
-  MARKER_BYTES,
-  markForReingestion,
-  readReingestMarker,
-} from './reingest-marker.ts';
+import { MARKER_BYTES, markForReingestion } from './reingest-marker.ts';
 import {
   base64Length,
   entryBytes,
@@ -51,6 +52,14 @@ const MAX_SPLIT_PAYLOAD_BYTES = MAX_REINGEST_RECORD_BYTES - MARKER_BYTES;
 
 /** `\n`, 0x0A: ends every line of a split record. */
 const NEWLINE = Buffer.from('\n', 'latin1');
+
+/** A record's answer while the batch is planned, by input index. */
+const ANSWER = {
+  OK: 0,
+  DROPPED: 1,
+  /** Failed, or deferred until re-ingestion (settle.ts). */
+  FAILED: 2,
+} as const;
 
 /**
  * Each group's lines as newline-terminated text, cut at line boundaries into
@@ -84,79 +93,138 @@ function splitPayloads(
   return payloads;
 }
 
+/** The records in planning order: `order` of input indexes, or as they are. */
+function inPlanningOrder<T>(
+  records: readonly T[],
+  order: readonly number[] | undefined
+): readonly T[] {
+  return order === undefined ? records : order.map((index) => records[index]!);
+}
+
 /**
- * Answers the records of one event, in order, within the budget.
+ * Answers the records of one decoded event within the budget: planned in
+ * `order` (re-ingested records first), answered in input order. Not
+ * re-entrant: one plan per transformer at a time.
  *
- * @example
- * const planner = new BatchPlanner(transformer, options, event.records);
- * const answers = event.records.map((r, i) => planner.answer(r, i));
+ * @example const plan = new BatchPlanner(transformer, options, decoded).plan();
  */
 class BatchPlanner {
   readonly counters = newCounters();
   readonly samples: MalformedSample[] = [];
   readonly reingest: ReingestRequest[] = [];
   readonly budget: ResponseBudget;
-  private readonly decoder = new ScratchDecoder();
+  private readonly decoded: DecodedEvent;
+  private readonly order: readonly number[] | undefined;
   private readonly transformer: RecordTransformer;
   private readonly options: BatchOptions;
+  /** Per input record: an {@link ANSWER}. */
+  private readonly answers: Uint8Array;
+  /** Per `Ok` record: its slice of the transformer's output arena. */
+  private readonly outputStarts: Int32Array;
+  private readonly outputEnds: Int32Array;
+  /** Per `Ok` record with partition keys: its metadata. */
+  private readonly metadatas: (FirehoseTransformationMetadata | undefined)[];
   private metadataKey: PartitionKey | undefined;
   private metadata: FirehoseTransformationMetadata | undefined;
   private metadataBytes = 0;
-  /** Times the current record was re-ingested already (its marker). */
-  private attempt = 0;
 
   constructor(
     transformer: RecordTransformer,
     options: BatchOptions,
-    records: readonly FirehoseTransformationEventRecord[]
+    decoded: DecodedEvent,
+    order?: readonly number[]
   ) {
     this.transformer = transformer;
     this.options = options;
-    this.budget = new ResponseBudget(options.budgetBytes, records);
+    this.decoded = decoded;
+    this.order = order;
+    const count = decoded.records.length;
+    this.budget = new ResponseBudget(
+      options.budgetBytes,
+      inPlanningOrder(decoded.records, order)
+    );
+    this.answers = new Uint8Array(count);
+    this.outputStarts = new Int32Array(count);
+    this.outputEnds = new Int32Array(count);
+    this.metadatas =
+      transformer.partitioner === undefined ? [] : new Array(count);
   }
 
-  /** The answer of `record`, the `index`-th answered. */
-  answer(
-    record: FirehoseTransformationEventRecord,
-    index: number
-  ): FirehoseTransformationResultRecord {
-    const room = this.budget.open(index);
-    this.counters.records++;
-    const decoded = this.decoder.decode(record.data);
-    if (decoded === undefined) {
-      return this.fail(record, index, MALFORMED.INVALID_BASE64, '');
+  /**
+   * Plans every record, then writes the answers in input order. O(event
+   * bytes + output bytes).
+   */
+  plan(): BatchPlan {
+    this.transformer.startInvocation();
+    this.transformer.output.reset();
+    const count = this.decoded.records.length;
+    const order = this.order;
+    for (let at = 0; at < count; at++) {
+      this.answer(order === undefined ? at : order[at]!, at);
     }
-    // A re-ingested record starts with a marker line: strip it first.
-    const marker = readReingestMarker(decoded);
-    this.attempt = marker.attempt;
-    const bytes = decoded.subarray(marker.offset);
+    return {
+      response: { records: this.responseRecords() },
+      counters: this.counters,
+      samples: this.samples,
+      responseBytes: this.budget.total,
+      reingest: this.reingest,
+    };
+  }
+
+  /** Decides record `index`, the `at`-th planned. */
+  private answer(index: number, at: number): void {
+    const room = this.budget.open(at);
+    this.counters.records++;
+    const bytes = this.decoded.bytesOf(index);
+    if (bytes === undefined) {
+      this.fail(index, at, MALFORMED.INVALID_BASE64, '');
+      return;
+    }
     this.counters.bytesIn += bytes.length;
-    const result = this.transformer.transform(bytes);
+    const result = this.transformer.transformAppend(bytes);
     this.counters.lines += result.lines;
-    addAudit(this.counters, result.audit, record.recordId);
+    addAudit(this.counters, result.audit, this.recordId(index));
+    if (!this.decide(index, at, room, bytes, result)) {
+      // Not answered Ok: its output leaves the arena.
+      this.transformer.output.length = result.outputStart;
+    }
+  }
+
+  /** @returns true when the record is answered Ok (its output stays) */
+  private decide(
+    index: number,
+    at: number,
+    room: number,
+    bytes: Buffer,
+    result: RecordResult
+  ): boolean {
     if (result.status === 'ProcessingFailed') {
       const reason = result.reason ?? MALFORMED.BAD_JSON_WRAPPER;
       if (reason === MALFORMED.OUTPUT_TOO_LARGE && this.options.reingest) {
-        return this.splitOversized(record, index, bytes, result);
+        this.splitOversized(index, at, bytes, result);
+      } else {
+        this.fail(index, at, reason, result.excerpt);
       }
-      return this.fail(record, index, reason, result.excerpt);
+      return false;
     }
     if (result.status === 'Dropped') {
       this.counters.dropped++;
+      this.answers[index] = ANSWER.DROPPED;
       this.budget.commit(
-        index,
-        entryBytes(this.budget.idBytes[index]!, 'Dropped', 0, 0)
+        at,
+        entryBytes(this.budget.idBytes[at]!, 'Dropped', 0, 0)
       );
-      return { recordId: record.recordId, result: 'Dropped', data: '' };
+      return false;
     }
     if (result.mixedKeys) {
       this.counters.split++;
       const payloads = this.options.reingest
         ? splitPayloads(this.transformer.splitByKey(bytes).values())
         : [];
-      return this.defer(record, index, payloads, 'split');
+      this.defer(index, at, payloads, 'split');
+      return false;
     }
-    return this.ok(record, index, room, bytes, result);
+    return this.ok(index, at, room, bytes, result);
   }
 
   /**
@@ -166,88 +234,86 @@ class BatchPlanner {
    * so every part fits a response of its own.
    */
   private splitOversized(
-    record: FirehoseTransformationEventRecord,
     index: number,
+    at: number,
     bytes: Buffer,
     result: RecordResult
-  ): FirehoseTransformationResultRecord {
+  ): void {
     const perPart = Math.max(1, Math.floor(result.kept / 2));
     const lines = this.transformer.lineTexts(bytes);
     if (lines === undefined || lines.length <= 1) {
-      return this.fail(
-        record,
-        index,
-        MALFORMED.OUTPUT_TOO_LARGE,
-        result.excerpt
-      );
+      this.fail(index, at, MALFORMED.OUTPUT_TOO_LARGE, result.excerpt);
+      return;
     }
     this.counters.overflowed++;
-    const payloads = splitPayloads([lines], perPart);
-    return this.defer(record, index, payloads, 'overflow');
+    this.defer(index, at, splitPayloads([lines], perPart), 'overflow');
   }
 
+  /** @returns true when the record's output fits the room left */
   private ok(
-    record: FirehoseTransformationEventRecord,
     index: number,
+    at: number,
     room: number,
     bytes: Buffer,
-    { key, kept }: RecordResult
-  ): FirehoseTransformationResultRecord {
-    const { output } = this.transformer;
+    { key, kept, outputStart, outputEnd }: RecordResult
+  ): boolean {
     const metadata = key === undefined ? undefined : this.metadataOf(key);
+    const outputBytes = outputEnd - outputStart;
     const size = entryBytes(
-      this.budget.idBytes[index]!,
+      this.budget.idBytes[at]!,
       'Ok',
-      base64Length(output.length),
+      base64Length(outputBytes),
       metadata === undefined ? 0 : this.metadataBytes
     );
     if (size <= room) {
-      this.budget.commit(index, size);
+      this.budget.commit(at, size);
       this.counters.ok++;
       this.counters.linesOut += kept;
-      this.counters.bytesOut += output.length;
-      const result: FirehoseTransformationResultRecord = {
-        recordId: record.recordId,
-        result: 'Ok',
-        data: output.toBase64(),
-      };
-      if (metadata !== undefined) result.metadata = metadata;
-      return result;
+      this.counters.bytesOut += outputBytes;
+      this.answers[index] = ANSWER.OK;
+      this.outputStarts[index] = outputStart;
+      this.outputEnds[index] = outputEnd;
+      if (metadata !== undefined) this.metadatas[index] = metadata;
+      return true;
     }
     if (responseBytes(1, size) > this.options.budgetBytes) {
       const excerpt = `output entry of ${size} bytes cannot fit RESPONSE_BUDGET_BYTES (${this.options.budgetBytes})`;
-      return this.fail(record, index, MALFORMED.OUTPUT_TOO_LARGE, excerpt);
+      this.fail(index, at, MALFORMED.OUTPUT_TOO_LARGE, excerpt);
+      return false;
     }
     this.counters.overflowed++;
-    // A copy: `bytes` is a view of the decoder's reused buffer.
-    return this.defer(record, index, [Buffer.from(bytes)], 'overflow');
+    // A view: the decoded arena lives as long as the plan.
+    this.defer(index, at, [bytes], 'overflow');
+    return false;
   }
 
   /** The record's answer waits for re-ingestion, or fails without it. */
   private defer(
-    record: FirehoseTransformationEventRecord,
     index: number,
+    at: number,
     payloads: readonly Buffer[],
     why: ReingestRequest['why']
-  ): FirehoseTransformationResultRecord {
+  ): void {
     if (!this.options.reingest) {
       const excerpt = `${WHY_TEXT[why]}; re-ingestion is off (REINGEST=false)`;
-      return this.fail(record, index, MALFORMED.REINGEST_FAILED, excerpt);
+      this.fail(index, at, MALFORMED.REINGEST_FAILED, excerpt);
+      return;
     }
     // The loop guard: a marker line with the attempt (reingest-marker.ts).
-    const marked = markForReingestion(payloads, this.attempt);
+    const marked = markForReingestion(payloads, this.decoded.attempts[index]!);
     if (typeof marked === 'string') {
       const excerpt = `${WHY_TEXT[why]}; ${marked}`;
-      return this.fail(record, index, MALFORMED.REINGEST_FAILED, excerpt);
+      this.fail(index, at, MALFORMED.REINGEST_FAILED, excerpt);
+      return;
     }
     this.reingest.push({
       index,
       payloads: marked,
-      partitionKey: partitionKeyOf(record),
+      partitionKey: partitionKeyOf(this.record(index)),
       why,
     });
-    this.budget.commit(index, this.budget.smallest(index));
-    return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
+    this.answers[index] = ANSWER.FAILED;
+    this.budget.commit(at, this.budget.smallest(at));
   }
 
   /**
@@ -257,14 +323,15 @@ class BatchPlanner {
    * so echoing it would only take budget from the records after it.
    */
   private fail(
-    record: FirehoseTransformationEventRecord,
     index: number,
+    at: number,
     reason: MalformedReason,
     excerpt: string
-  ): FirehoseTransformationResultRecord {
-    countFailure(this.counters, this.samples, record.recordId, reason, excerpt);
-    this.budget.commit(index, this.budget.smallest(index));
-    return { recordId: record.recordId, result: 'ProcessingFailed', data: '' };
+  ): void {
+    const recordId = this.recordId(index);
+    countFailure(this.counters, this.samples, recordId, reason, excerpt);
+    this.answers[index] = ANSWER.FAILED;
+    this.budget.commit(at, this.budget.smallest(at));
   }
 
   /** The metadata of the last key, reused while consecutive records share it. */
@@ -275,6 +342,51 @@ class BatchPlanner {
       this.metadataKey = key;
     }
     return this.metadata;
+  }
+
+  /**
+   * The answers in input order, keys in the order response-size.ts counts:
+   * one base64 string per Ok record, from its slice of the output arena.
+   */
+  private responseRecords(): FirehoseTransformationResultRecord[] {
+    const records = this.decoded.records;
+    const output = this.transformer.output.buffer;
+    const answers: FirehoseTransformationResultRecord[] = new Array(
+      records.length
+    );
+    for (let index = 0; index < records.length; index++) {
+      const recordId = records[index]!.recordId;
+      const answer = this.answers[index];
+      if (answer === ANSWER.OK) {
+        const entry: FirehoseTransformationResultRecord = {
+          recordId,
+          result: 'Ok',
+          data: output.toString(
+            'base64',
+            this.outputStarts[index],
+            this.outputEnds[index]
+          ),
+        };
+        const metadata = this.metadatas[index];
+        if (metadata !== undefined) entry.metadata = metadata;
+        answers[index] = entry;
+      } else {
+        answers[index] = {
+          recordId,
+          result: answer === ANSWER.DROPPED ? 'Dropped' : 'ProcessingFailed',
+          data: '',
+        };
+      }
+    }
+    return answers;
+  }
+
+  private record(index: number): FirehoseTransformationEventRecord {
+    return this.decoded.records[index]!;
+  }
+
+  private recordId(index: number): string {
+    return this.decoded.records[index]!.recordId;
   }
 }
 

@@ -8,8 +8,8 @@
  * failed or timed out after the puts), the same records are put again.
  */
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import { planCheckedBatch } from './batch.ts';
-import { assertFirehoseEvent } from './event.ts';
+import { planDecodedBatch } from './batch.ts';
+import { DecodedEvent, decodeEvent } from './event.ts';
 import type { BatchOutcome, BatchPlan } from './outcome.ts';
 import type { RecordTransformer } from './record-transformer.ts';
 import { priorityOrder } from './reingest-marker.ts';
@@ -115,6 +115,8 @@ async function putAll(
  * first, so they take the budget before fresh records and are delivered
  * rather than put back again; the response keeps input order.
  *
+ * @param event - the Firehose event, or its {@link DecodedEvent} when the
+ *   caller decoded it already (for the ENI prefetch): decoded once either way
  * @throws TypeError when the event is not a Firehose transformation event
  * @example const { response } = await processEvent(event, deps);
  */
@@ -122,41 +124,27 @@ async function processEvent(
   event: unknown,
   deps: ProcessDeps
 ): Promise<BatchOutcome> {
-  assertFirehoseEvent(event);
-  const order = deps.reingester ? priorityOrder(event.records) : undefined;
-  const planned =
-    order === undefined
-      ? event
-      : { ...event, records: order.map((index) => event.records[index]!) };
-  const plan = planCheckedBatch(planned, deps.transformer, {
-    budgetBytes: deps.budgetBytes,
-    reingest: deps.reingester !== undefined,
-  });
+  const decoded = event instanceof DecodedEvent ? event : decodeEvent(event);
+  const order = deps.reingester ? priorityOrder(decoded.records) : undefined;
+  const plan = planDecodedBatch(
+    decoded,
+    deps.transformer,
+    {
+      budgetBytes: deps.budgetBytes,
+      reingest: deps.reingester !== undefined,
+    },
+    order
+  );
   if (plan.reingest.length === 0 || deps.reingester === undefined) {
-    return inInputOrder(settleBatch(plan, []), order);
+    return settleBatch(plan, []);
   }
   const put = await putAll(
     plan,
-    targetOf(event),
+    targetOf(decoded.event),
     deps.reingester,
     deps.deadline
   );
-  return inInputOrder(settleBatch(plan, put), order);
-}
-
-/** Puts the answers of a batch planned in `order` back in input order. */
-function inInputOrder(
-  outcome: BatchOutcome,
-  order: readonly number[] | undefined
-): BatchOutcome {
-  if (order === undefined) return outcome;
-  const answered = outcome.response.records;
-  const records = new Array<(typeof answered)[number]>(answered.length);
-  order.forEach((index, at) => {
-    records[index] = answered[at]!;
-  });
-  outcome.response.records = records;
-  return outcome;
+  return settleBatch(plan, put);
 }
 
 export type { ProcessDeps, ReingestEntry, Reingester, ReingestTarget };

@@ -68,14 +68,18 @@ function isMarkedBase64(data: unknown): boolean {
  *
  * @example readReingestMarker(Buffer.from('#flp-reingest/1 attempt=2\n2 …')) // { attempt: 2, offset: 26 }
  */
-function readReingestMarker(bytes: Uint8Array): ReingestMarker {
-  if (bytes.length < MARKER_BYTES) return UNMARKED;
+function readReingestMarker(
+  bytes: Uint8Array,
+  start = 0,
+  end = bytes.length
+): ReingestMarker {
+  if (end - start < MARKER_BYTES) return UNMARKED;
   for (let i = 0; i < MARKER_PREFIX.length; i++) {
-    if (bytes[i] !== MARKER_PREFIX[i]) return UNMARKED;
+    if (bytes[start + i] !== MARKER_PREFIX[i]) return UNMARKED;
   }
-  const digit = bytes[MARKER_PREFIX.length]!;
+  const digit = bytes[start + MARKER_PREFIX.length]!;
   if (digit < DIGIT_0 || digit > DIGIT_9) return UNMARKED;
-  if (bytes[MARKER_PREFIX.length + 1] !== LF) return UNMARKED;
+  if (bytes[start + MARKER_PREFIX.length + 1] !== LF) return UNMARKED;
   return { attempt: digit - DIGIT_0, offset: MARKER_BYTES };
 }
 
