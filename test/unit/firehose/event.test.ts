@@ -127,7 +127,10 @@ describe('planDecodedBatch', () => {
     });
     // Assess
     const lines = plan.response.records.map(
-      (r) => Buffer.from(r.data, 'base64').toString().split('\n').length - 1
+      (r) =>
+        Buffer.from(r.data ?? '', 'base64')
+          .toString()
+          .split('\n').length - 1
     );
     expect(plan.response.records.map((r) => r.result)).toEqual([
       'Ok',
