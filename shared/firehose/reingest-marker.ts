@@ -142,12 +142,17 @@ function markForReingestion(
 function priorityOrder(
   records: readonly { readonly data?: unknown }[]
 ): number[] | undefined {
+  // Most batches hold no marked record: one allocation-free pass tells.
+  let count = 0;
+  for (let i = 0; i < records.length; i++) {
+    if (isMarkedBase64(records[i]!.data)) count++;
+  }
+  if (count === 0 || count === records.length) return undefined;
   const marked: number[] = [];
   const rest: number[] = [];
   records.forEach((record, index) => {
     (isMarkedBase64(record.data) ? marked : rest).push(index);
   });
-  if (marked.length === 0 || rest.length === 0) return undefined;
   return [...marked, ...rest];
 }
 

@@ -40,6 +40,9 @@ const ENTRY_BASE_BYTES: Readonly<
   ),
 });
 
+/** A `ProcessingFailed` entry with empty data, less its recordId's `""`. */
+const FAILED_ENTRY_BYTES = ENTRY_BASE_BYTES.ProcessingFailed - 2;
+
 /** Text JSON.stringify writes as it is: printable ASCII but `"` and `\`. */
 const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
@@ -124,7 +127,7 @@ class ResponseBudget {
 
   /** Bytes of record `index`'s answer that needs no budget: failed, no data. */
   smallest(index: number): number {
-    return entryBytes(this.idBytes[index]!, 'ProcessingFailed', 0, 0);
+    return FAILED_ENTRY_BYTES + this.idBytes[index]!;
   }
 
   /**
