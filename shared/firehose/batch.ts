@@ -23,7 +23,6 @@ import {
   type DecodedEvent,
   decodeBase64,
   decodeEvent,
-  ScratchDecoder,
 } from './event.ts';
 import type {
   BatchCounters,
@@ -118,7 +117,6 @@ export {
   planBatch,
   planDecodedBatch,
   ResponseTooLargeError,
-  ScratchDecoder,
   settleBatch,
   transformBatch,
 };

@@ -99,7 +99,7 @@ function decodeInto(
 /**
  * Decodes standard base64, refusing text with characters outside the
  * alphabet (Node would skip them, or read `-` and `_` as base64url).
- * Same answer as {@link ScratchDecoder.decode} for every input.
+ * Same answer as {@link decodeEvent} for every record.
  *
  * @returns new bytes, or undefined when `data` is not valid base64
  * @example decodeBase64('QUJD')?.toString() // 'ABC'
@@ -111,28 +111,6 @@ function decodeBase64(data: unknown): Buffer | undefined {
   const bytes = Buffer.allocUnsafe(expected + 3);
   const written = decodeInto(data, expected, bytes);
   return written < 0 ? undefined : bytes.subarray(0, written);
-}
-
-/**
- * Decodes records' base64 into one reused buffer: no backing store per
- * record. A view stays valid until the next `decode`.
- *
- * @example const bytes = new ScratchDecoder().decode(record.data);
- */
-class ScratchDecoder {
-  private scratch = Buffer.allocUnsafe(64 * 1024);
-
-  /** @returns a view of the bytes, or undefined when not valid base64 */
-  decode(data: unknown): Buffer | undefined {
-    if (typeof data !== 'string') return undefined;
-    const expected = decodedLength(data);
-    if (expected < 0) return undefined;
-    if (expected + 3 > this.scratch.length) {
-      this.scratch = Buffer.allocUnsafe(expected + 3);
-    }
-    const written = decodeInto(data, expected, this.scratch);
-    return written < 0 ? undefined : this.scratch.subarray(0, written);
-  }
 }
 
 /**
@@ -255,5 +233,4 @@ export {
   decodeEvent,
   decodeInto,
   partitionKeyOf,
-  ScratchDecoder,
 };
