@@ -2,8 +2,10 @@
  * Which records of a batch are answered `Ok`, `Dropped` or
  * `ProcessingFailed`, and which wait for re-ingestion: one pass over the
  * decoded records in planning order, each transformed into the
- * transformer's one output arena, then one base64 string per `Ok` record
- * from its slice of that arena.
+ * transformer's one output arena, and one base64 string per `Ok` record
+ * from its slice of that arena, written whenever the arena is half full (and
+ * at the end), so the arena keeps its first size instead of growing to the
+ * whole response's output.
  *
  * Budget: before the first record, the smallest answer of every record
  * (`ProcessingFailed` with empty data) is reserved; each record may then use
@@ -122,6 +124,11 @@ class BatchPlanner {
   /** Per `Ok` record: its slice of the transformer's output arena. */
   private readonly outputStarts: Int32Array;
   private readonly outputEnds: Int32Array;
+  /** Per `Ok` record: its `data`, once its slice was encoded. */
+  private readonly datas: string[];
+  /** `Ok` records whose slice is not encoded yet, in answer order. */
+  private readonly pending: Int32Array;
+  private pendingCount = 0;
   /** Per `Ok` record with partition keys: its metadata. */
   private readonly metadatas: (FirehoseTransformationMetadata | undefined)[];
   private metadataKey: PartitionKey | undefined;
@@ -146,6 +153,8 @@ class BatchPlanner {
     this.answers = new Uint8Array(count);
     this.outputStarts = new Int32Array(count);
     this.outputEnds = new Int32Array(count);
+    this.datas = new Array<string>(count);
+    this.pending = new Int32Array(count);
     this.metadatas =
       transformer.partitioner === undefined ? [] : new Array(count);
   }
@@ -184,10 +193,31 @@ class BatchPlanner {
     const result = this.transformer.transformAppend(bytes);
     this.counters.lines += result.lines;
     addAudit(this.counters, result.audit, this.recordId(index));
+    const output = this.transformer.output;
     if (!this.decide(index, at, room, bytes, result)) {
       // Not answered Ok: its output leaves the arena.
-      this.transformer.output.length = result.outputStart;
+      output.length = result.outputStart;
     }
+    if (output.length >= output.buffer.length / 2) this.encodePending();
+  }
+
+  /**
+   * Writes the base64 `data` of every Ok record whose slice is not encoded
+   * yet and empties the arena for the next records.
+   */
+  private encodePending(): void {
+    const output = this.transformer.output;
+    const buffer = output.buffer;
+    for (let k = 0; k < this.pendingCount; k++) {
+      const index = this.pending[k]!;
+      this.datas[index] = buffer.toString(
+        'base64',
+        this.outputStarts[index],
+        this.outputEnds[index]
+      );
+    }
+    this.pendingCount = 0;
+    output.length = 0;
   }
 
   /** @returns true when the record is answered Ok (its output stays) */
@@ -273,6 +303,7 @@ class BatchPlanner {
       this.answers[index] = ANSWER.OK;
       this.outputStarts[index] = outputStart;
       this.outputEnds[index] = outputEnd;
+      this.pending[this.pendingCount++] = index;
       if (metadata !== undefined) this.metadatas[index] = metadata;
       return true;
     }
@@ -349,8 +380,8 @@ class BatchPlanner {
    * one base64 string per Ok record, from its slice of the output arena.
    */
   private responseRecords(): FirehoseTransformationResultRecord[] {
+    this.encodePending();
     const records = this.decoded.records;
-    const output = this.transformer.output.buffer;
     const answers: FirehoseTransformationResultRecord[] = new Array(
       records.length
     );
@@ -361,11 +392,7 @@ class BatchPlanner {
         const entry: FirehoseTransformationResultRecord = {
           recordId,
           result: 'Ok',
-          data: output.toString(
-            'base64',
-            this.outputStarts[index],
-            this.outputEnds[index]
-          ),
+          data: this.datas[index]!,
         };
         const metadata = this.metadatas[index];
         if (metadata !== undefined) entry.metadata = metadata;

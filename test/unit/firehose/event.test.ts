@@ -138,6 +138,35 @@ describe('planDecodedBatch', () => {
       'Ok',
     ]);
     expect(lines).toEqual([1, 0, 2]);
-    expect(plan.counters.bytesOut).toBe(transformer.output.length);
+    expect(plan.counters.bytesOut).toBe(
+      plan.response.records.reduce(
+        (sum, r) => sum + Buffer.from(r.data ?? '', 'base64').length,
+        0
+      )
+    );
+  });
+
+  it('keeps the output arena at its first size, the answers as one record at a time', () => {
+    // Prepare: 8 records of 600 lines, 8 × 163 KB of output, past 1 MiB
+    const transformer = jsonTransformer(VPC_DEFAULT_FORMAT);
+    const capacity = transformer.output.buffer.length;
+    const text = `${LINE}\n`.repeat(600);
+    const decoded = decodeEvent(
+      event(Array.from({ length: 8 }, () => b64(text)))
+    );
+    const alone = transformer.transform(Buffer.from(text));
+    const expected = transformer.output.toBuffer().toString('base64');
+    // Act
+    const plan = planDecodedBatch(decoded, transformer, {
+      budgetBytes: 6e6,
+      reingest: false,
+    });
+    // Assess
+    expect(alone.status).toBe('Ok');
+    expect(8 * expected.length * 0.75).toBeGreaterThan(capacity);
+    expect(plan.response.records.map((r) => r.data)).toEqual(
+      Array.from({ length: 8 }, () => expected)
+    );
+    expect(transformer.output.buffer.length).toBe(capacity);
   });
 });
