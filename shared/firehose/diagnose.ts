@@ -5,11 +5,15 @@
  * Pure: counters in, a sentence out.
  */
 import type { FlowLogFormat } from '../flowlog/format.ts';
-import { closedSetOf, fieldsHolding } from '../flowlog/values.ts';
+import {
+  closedSetOf,
+  fieldsHolding,
+  integerRangeOf,
+} from '../flowlog/values.ts';
 
-/** The unexpected values of one closed-set field in a batch. */
+/** The unexpected values of one closed-set or range field in a batch. */
 interface UnexpectedValueCount {
-  /** Lines whose value is outside the field's documented set. */
+  /** Lines whose value is outside the field's documented set or range. */
   lines: number;
   /** The first such value seen (truncated). */
   sample: string;
@@ -125,6 +129,14 @@ function failureCause(
   return cause === undefined ? of : `${of}: ${cause}`;
 }
 
+/** What `field` holds: `one of: ACCEPT, REJECT`, `0 to 255: an 8-bit …`. */
+function expectedOf(field: string): string {
+  const set = closedSetOf(field);
+  if (set !== undefined) return `one of: ${set.values.join(', ')}`;
+  const { min, max, why } = integerRangeOf(field);
+  return `${min} to ${max}: ${why}`;
+}
+
 /** What a value that does not fit `field` probably is. */
 function belongsTo(
   value: string,
@@ -132,8 +144,7 @@ function belongsTo(
   format: FlowLogFormat
 ): string {
   const owners = fieldsHolding(value).filter((f) => f !== field);
-  const expected = closedSetOf(field)?.values.join(', ') ?? '';
-  if (owners.length === 0) return ` (expected one of: ${expected})`;
+  if (owners.length === 0) return ` (expected ${expectedOf(field)})`;
   const inFormat = owners.filter((f) =>
     format.fields.some((known) => known.name === f)
   );
@@ -167,7 +178,7 @@ function valueCause(
 
 /**
  * The likely cause of a batch where most records failed for one reason, or
- * most lines hold a value outside a field's documented set. O(reasons +
+ * most lines hold a value outside a field's documented set or range. O(reasons +
  * fields).
  *
  * @param input - the batch's counters (BatchCounters, or any summary with

@@ -1,18 +1,23 @@
 /**
  * The value audit: after a line scans, checks each field that has a closed
- * set of documented values (shared/flowlog/values.ts) and counts the lines
- * whose value is outside it. A line is never failed for it: AWS may add
- * values. The counts say when FLOW_LOG_FORMAT does not match the lines
- * (`log_status: "egress"`), which no scan error can.
+ * set of documented values, and each integer field whose documented range
+ * is narrower than the scanner's 64 bits (srcport, dstport, protocol,
+ * tcp-flags; shared/flowlog/values.ts), and counts the lines whose value is
+ * outside it. A line is never failed for it, and its value is written as it
+ * is: AWS may add values. The counts say when FLOW_LOG_FORMAT does not match
+ * the lines (`log_status: "egress"`), which no scan error can, and show data
+ * no flow holds (`srcport: 65536`).
  *
  * Cost per line: one length compare per documented value of each checked
- * field, a byte compare only when the lengths agree; no strings, except one
- * sample per field per record that holds an unexpected value.
+ * set, a byte compare only when the lengths agree; for a range, one length
+ * compare (a port of up to 4 digits is in range), a digit compare only at
+ * the maximum's length; no strings, except one sample per field per record
+ * that holds an unexpected value.
  */
 import { BYTE_CLASS, CLASS_BLANK } from './bytes.ts';
 import type { FlowLogFormat } from './format.ts';
 import { FIELD_KIND, type FlowLogLine } from './line.ts';
-import { closedSetOf } from './values.ts';
+import { auditedRangeOf, closedSetOf } from './values.ts';
 
 /** Longest sample value kept, in bytes. */
 const MAX_SAMPLE_BYTES = 64;
@@ -53,6 +58,19 @@ function equalsAt(
 }
 
 /**
+ * True when the canonical digits `bytes[start, start + max.length)` (no
+ * leading zero) exceed `max`, digits of the same length: the first
+ * differing digit decides.
+ */
+function exceeds(bytes: Uint8Array, start: number, max: Uint8Array): boolean {
+  for (let k = 0; k < max.length; k++) {
+    const diff = bytes[start + k]! - max[k]!;
+    if (diff !== 0) return diff > 0;
+  }
+  return false;
+}
+
+/**
  * Counts the fields of a line: runs of bytes between blanks. Called only
  * for a line that failed on its field count.
  */
@@ -79,7 +97,10 @@ function countFields(bytes: Uint8Array, start: number, end: number): number {
  * if (audit.dirty) addAudit(counters, audit, recordId);
  */
 class ValueAudit {
-  /** AWS field name of each check, e.g. `log-status`. */
+  /**
+   * AWS field name of each check, e.g. `log-status`: the closed sets first,
+   * then the ranges, each in format order.
+   */
   readonly fields: readonly string[];
   /** Lines of the current record with an unexpected value, per check. */
   readonly counts: Uint32Array;
@@ -90,34 +111,50 @@ class ValueAudit {
   /** Fields of the current record's line that failed to scan, or 0. */
   failedFieldCount = 0;
 
-  /** Position in the line of each checked field. */
+  /** Position in the line of each closed-set check's field. */
   private readonly positions: Uint32Array;
   /** Check `c`'s values are `values[first[c] .. first[c + 1])`. */
   private readonly first: Uint32Array;
   /** {@link keyOf} of every documented value, check after check. */
   private readonly keys: Int32Array;
   private readonly values: readonly Uint8Array[];
+  /** Position in the line of each range check's field. */
+  private readonly rangePositions: Uint32Array;
+  /** Each range's maximum, as canonical ASCII digits (`65535`). */
+  private readonly rangeMax: readonly Uint8Array[];
 
   constructor(format: FlowLogFormat) {
     const fields: string[] = [];
     const positions: number[] = [];
     const first = [0];
     const values: Uint8Array[] = [];
+    const rangeFields: string[] = [];
+    const rangePositions: number[] = [];
+    const rangeMax: Uint8Array[] = [];
     format.fields.forEach((field, index) => {
       const set = closedSetOf(field.name);
+      const range =
+        field.type === 'int' ? auditedRangeOf(field.name) : undefined;
+      if (range !== undefined) {
+        rangeFields.push(field.name);
+        rangePositions.push(index);
+        rangeMax.push(Buffer.from(String(range.max), 'latin1'));
+      }
       if (set === undefined) return;
       fields.push(field.name);
       positions.push(index);
       for (const value of set.values) values.push(Buffer.from(value, 'utf8'));
       first.push(values.length);
     });
-    this.fields = Object.freeze(fields);
+    this.fields = Object.freeze([...fields, ...rangeFields]);
     this.positions = Uint32Array.from(positions);
     this.first = Uint32Array.from(first);
     this.values = values;
     this.keys = Int32Array.from(values, (v) => keyOf(v, 0, v.length));
-    this.counts = new Uint32Array(fields.length);
-    this.samples = fields.map(() => undefined);
+    this.rangePositions = Uint32Array.from(rangePositions);
+    this.rangeMax = rangeMax;
+    this.counts = new Uint32Array(this.fields.length);
+    this.samples = this.fields.map(() => undefined);
   }
 
   /** Starts a record: clears the per-record counts. O(checked fields). */
@@ -131,11 +168,17 @@ class ValueAudit {
   }
 
   /**
-   * Checks a scanned line's closed-set fields. Absent (`-`) fields pass.
-   * O(documented values of the checked fields); allocates only the first
-   * sample of a field in a record.
+   * Checks a scanned line's closed-set and range fields. Absent (`-`)
+   * fields pass. O(documented values of the checked sets + checked
+   * ranges); allocates only the first sample of a field in a record.
    */
   check(line: FlowLogLine): void {
+    this.checkSets(line);
+    this.checkRanges(line);
+  }
+
+  /** Counts the closed-set fields whose value is none of the set's. */
+  private checkSets(line: FlowLogLine): void {
     const { positions, first, keys } = this;
     const { bytes, starts, ends, kinds } = line;
     let from = first[0]!;
@@ -156,6 +199,28 @@ class ValueAudit {
   }
 
   /**
+   * Counts the range fields above their maximum. The scanner records
+   * canonical digits (no leading zero), so fewer digits than the maximum
+   * are in range, more are above it, and only as many compare digits.
+   */
+  private checkRanges(line: FlowLogLine): void {
+    const { rangePositions, rangeMax } = this;
+    const { bytes, starts, ends, kinds } = line;
+    const setChecks = this.positions.length;
+    for (let r = 0; r < rangePositions.length; r++) {
+      const index = rangePositions[r]!;
+      if (kinds[index] !== FIELD_KIND.INTEGER) continue;
+      const start = starts[index]!;
+      const digits = ends[index]! - start;
+      const max = rangeMax[r]!;
+      if (digits < max.length) continue;
+      if (digits > max.length || exceeds(bytes, start, max)) {
+        this.count(line, index, setChecks + r);
+      }
+    }
+  }
+
+  /**
    * Notes a line that failed to scan: how many fields it has, which tells a
    * format of the wrong length (a v5 line read with the 14-field default
    * format fails as bad_integer at field 9, not as too_many_fields).
@@ -165,6 +230,7 @@ class ValueAudit {
     this.failedFieldCount = countFields(bytes, start, end);
   }
 
+  /** Counts check `check`'s field, sampling its first value in a record. */
   private count(line: FlowLogLine, index: number, check: number): void {
     this.dirty = true;
     const seen = this.counts[check]!;

@@ -134,6 +134,18 @@ function closedSetOf(field: string): FieldValueSet | undefined {
 }
 
 /**
+ * The documented range the value audit checks for an integer field: one
+ * narrower than 64 bits that is not a closed set (srcport, dstport,
+ * protocol, tcp-flags), or undefined. Every such range starts at 0 (the
+ * fields are unsigned), so a value is outside it only above `max`.
+ *
+ * @example auditedRangeOf('srcport')?.max // 65535n
+ */
+function auditedRangeOf(field: string): FieldRange | undefined {
+  return closedSetOf(field) === undefined ? FIELD_RANGES.get(field) : undefined;
+}
+
+/**
  * The integers an integer field can hold: its documented range, else the
  * range of a closed set of integers, else 0 to 2^64 - 1.
  *
@@ -180,6 +192,7 @@ function fieldsHolding(value: string): string[] {
 
 export type { FieldRange, FieldValueSet };
 export {
+  auditedRangeOf,
   closedSetOf,
   FIELD_RANGES,
   FIELD_VALUE_SETS,

@@ -84,6 +84,26 @@ describe('likelyCause', () => {
     );
   });
 
+  it('gives the documented range when the value is above it', () => {
+    // Ports are 16-bit (RFC 9293 section 3.1,
+    // https://www.rfc-editor.org/rfc/rfc9293#section-3.1)
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const cause = likelyCause(
+      {
+        records: 1,
+        lines: 3,
+        malformed: {},
+        unexpectedValues: {
+          srcport: { lines: 3, sample: '65536', recordId: 'r' },
+        },
+      },
+      format
+    );
+    expect(cause).toBe(
+      "FLOW_LOG_FORMAT may not match the flow log: 3 of 3 lines have srcport values like '65536' (expected 0 to 65535: a 16-bit TCP/UDP port)"
+    );
+  });
+
   it('says when the value belongs to a field the format lacks', () => {
     const format = parseFormat(VPC_DEFAULT_FORMAT);
     const cause = likelyCause(

@@ -30,6 +30,17 @@ const V2_ACCEPT =
   '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
 const V2_NODATA =
   '2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA';
+/**
+ * The lead's regression line (V2_ACCEPT with srcport 65536, protocol 256,
+ * packets 99): ports are 16-bit, 0 to 65535 (RFC 9293 section 3.1,
+ * https://www.rfc-editor.org/rfc/rfc9293#section-3.1; RFC 768,
+ * https://www.rfc-editor.org/rfc/rfc768), protocol numbers 8-bit, 0 to 255
+ * (https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml).
+ */
+const V2_OUT_OF_RANGE =
+  '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 65536 22 256 99 4249 1418530010 1418530070 ACCEPT OK';
+/** srcport, dstport, protocol and tcp-flags, in that order. */
+const RANGE_FORMAT = '${srcport} ${dstport} ${protocol} ${tcp-flags}';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -47,6 +58,15 @@ function audit(formatText: string, lines: string[]): ValueAudit {
   return result;
 }
 
+/** The checks that counted a line: field to [lines, sample]. */
+function byField(result: ValueAudit) {
+  return Object.fromEntries(
+    result.fields
+      .map((f, i) => [f, [result.counts[i], result.samples[i]]] as const)
+      .filter(([, [lines]]) => lines !== 0)
+  );
+}
+
 describe('ValueAudit', () => {
   it('finds nothing unexpected in the documented example records', () => {
     // Act
@@ -60,9 +80,13 @@ describe('ValueAudit', () => {
       'traffic-path',
       'flow-direction',
       'log-status',
+      'srcport',
+      'dstport',
+      'protocol',
+      'tcp-flags',
     ]);
     expect(v5.dirty).toBe(false);
-    expect([...v5.counts]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect([...v5.counts]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(v2.dirty).toBe(false);
   });
 
@@ -71,20 +95,20 @@ describe('ValueAudit', () => {
     const result = audit(V5_SWAPPED, [V5_INGRESS, V5_EGRESS]);
     // Assess: ingress/egress are flow-direction values, OK a log-status one
     expect(result.dirty).toBe(true);
-    const byField = Object.fromEntries(
-      result.fields.map((f, i) => [f, [result.counts[i], result.samples[i]]])
-    );
-    expect(byField['log-status']).toEqual([2, 'ingress']);
-    expect(byField['flow-direction']).toEqual([2, 'OK']);
-    expect(byField.action).toEqual([0, undefined]);
+    expect(byField(result)).toEqual({
+      'log-status': [2, 'ingress'],
+      'flow-direction': [2, 'OK'],
+    });
   });
 
   it('compares case-sensitively, as AWS writes the values', () => {
     const result = audit(VPC_DEFAULT_FORMAT, [
       V2_ACCEPT.replace('ACCEPT OK', 'accept ok'),
     ]);
-    expect([...result.counts]).toEqual([1, 1]);
-    expect(result.samples).toEqual(['accept', 'ok']);
+    expect(byField(result)).toEqual({
+      action: [1, 'accept'],
+      'log-status': [1, 'ok'],
+    });
   });
 
   it('tells values of the same length, first and last byte apart', () => {
@@ -92,16 +116,62 @@ describe('ValueAudit', () => {
     const result = audit(VPC_DEFAULT_FORMAT, [
       V2_NODATA.replace('NODATA', 'NXDATA'),
     ]);
-    expect([...result.counts]).toEqual([0, 1]);
-    expect(result.samples).toEqual([undefined, 'NXDATA']);
+    expect(byField(result)).toEqual({ 'log-status': [1, 'NXDATA'] });
+  });
+
+  it('counts a port above 65535 and a protocol above 255, keeping the digits as the sample', () => {
+    // Act
+    const result = audit(VPC_DEFAULT_FORMAT, [V2_OUT_OF_RANGE]);
+    // Assess
+    expect(result.fields).toEqual([
+      'action',
+      'log-status',
+      'srcport',
+      'dstport',
+      'protocol',
+    ]);
+    expect(byField(result)).toEqual({
+      srcport: [1, '65536'],
+      protocol: [1, '256'],
+    });
+  });
+
+  it.each([
+    // Each range's bounds (RFC 9293 section 3.1: 16-bit ports and 8 control
+    // bits, of which AWS's tcp-flags is the bitwise OR,
+    // https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html;
+    // IANA: 8-bit protocol numbers), with leading zeros the scanner drops.
+    ['0 0 0 0', {}],
+    ['65535 65535 255 255', {}],
+    ['065535 0065535 0255 00255', {}],
+    ['9999 1 1 1', {}],
+    ['- - - -', {}],
+    ['65536 0 0 0', { srcport: [1, '65536'] }],
+    ['0 065536 0 0', { dstport: [1, '65536'] }],
+    ['99999 100000 0 0', { srcport: [1, '99999'], dstport: [1, '100000'] }],
+    ['0 0 256 0', { protocol: [1, '256'] }],
+    ['0 0 1000 0', { protocol: [1, '1000'] }],
+    ['0 0 0 256', { 'tcp-flags': [1, '256'] }],
+    ['0 18446744073709551615 0 0', { dstport: [1, '18446744073709551615'] }],
+  ])('checks %s against the documented ranges', (line, expected) => {
+    expect(byField(audit(RANGE_FORMAT, [line]))).toEqual(expected);
+  });
+
+  it('counts every line of a record above its range, sampling the first', () => {
+    const result = audit(RANGE_FORMAT, [
+      '0 70000 0 0',
+      '1 2 3 4',
+      '0 65536 0 0',
+    ]);
+    expect(byField(result)).toEqual({ dstport: [2, '70000'] });
   });
 
   it('clears the counts of the previous record on reset', () => {
     const result = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT.replace('OK', 'BAD')]);
     result.reset();
     expect(result.dirty).toBe(false);
-    expect([...result.counts]).toEqual([0, 0]);
-    expect(result.samples).toEqual([undefined, undefined]);
+    expect([...result.counts]).toEqual([0, 0, 0, 0, 0]);
+    expect(result.samples).toEqual(Array(5).fill(undefined));
   });
 
   it('counts the fields of a line that failed on its field count', () => {
@@ -142,6 +212,23 @@ describe('transformBatch value audit', () => {
     expect(counters.unexpectedValues).toEqual({
       'flow-direction': { lines: 5, sample: 'OK', recordId: 'id-0' },
       'log-status': { lines: 5, sample: 'ingress', recordId: 'id-0' },
+    });
+  });
+
+  it('keeps a line with srcport 65536 and protocol 256 Ok, exact, and counts both', () => {
+    // Prepare
+    const transformer = jsonTransformer(VPC_DEFAULT_FORMAT);
+    const input = firehoseEvent([b64(V2_OUT_OF_RANGE)]);
+    // Act
+    const { response, counters } = transformBatch(input, transformer);
+    // Assess
+    expect(response.records.map((r) => r.result)).toEqual(['Ok']);
+    const data = Buffer.from(response.records[0]!.data!, 'base64').toString();
+    expect(JSON.parse(data)).toMatchObject({ srcport: 65536, protocol: 256 });
+    expect(data).toContain('"srcport":65536,"dstport":22,"protocol":256,');
+    expect(counters.unexpectedValues).toEqual({
+      srcport: { lines: 1, sample: '65536', recordId: 'id-0' },
+      protocol: { lines: 1, sample: '256', recordId: 'id-0' },
     });
   });
 

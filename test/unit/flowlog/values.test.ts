@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  auditedRangeOf,
   closedSetOf,
+  FIELD_RANGES,
   FIELD_VALUE_SETS,
   fieldsHolding,
   integerRangeOf,
@@ -41,6 +43,19 @@ describe('documented field values', () => {
       min: 0n,
       max: 18_446_744_073_709_551_615n,
     });
+  });
+
+  it('gives the value audit the ranges that are not closed sets, all from 0', () => {
+    // Ports: RFC 9293 section 3.1 and RFC 768 (16 bits); protocol: IANA
+    // protocol numbers (8 bits); tcp-flags: an OR of TCP's 8 control bits
+    expect(auditedRangeOf('srcport')?.max).toBe(65_535n);
+    expect(auditedRangeOf('dstport')?.max).toBe(65_535n);
+    expect(auditedRangeOf('protocol')?.max).toBe(255n);
+    expect(auditedRangeOf('tcp-flags')?.max).toBe(255n);
+    expect(auditedRangeOf('traffic-path')).toBeUndefined();
+    expect(auditedRangeOf('bytes')).toBeUndefined();
+    // The audit and the kernel compare only the maximum (value-audit.ts)
+    for (const range of FIELD_RANGES.values()) expect(range.min).toBe(0n);
   });
 
   it('lists sets of integers in ascending order', () => {
