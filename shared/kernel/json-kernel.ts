@@ -7,8 +7,8 @@
  * `scanLine` + json.ts `JsonSerializer`) is declined, and the caller runs
  * that path. Source: shared/kernel/assembly/json-kernel.ts; docs/kernel.md.
  */
-import type { FlowLogFormat } from '../flowlog/format.ts';
-import { closedSetOf } from '../flowlog/values.ts';
+import type { FlowLogFormat, FormatField } from '../flowlog/format.ts';
+import { auditedRangeOf, closedSetOf } from '../flowlog/values.ts';
 import type { ByteWriter } from '../output/byte-writer.ts';
 import { JSON_KERNEL_WASM_BASE64 } from './json-kernel-wasm.ts';
 
@@ -24,7 +24,12 @@ const PREFIX_SLOT = 64;
 const MAX_HEADER_TOKEN = 120;
 /** Offset of the per-field value-set table (u16 offset, u16 count). */
 const CHECKS = CONFIG + 10_240;
-/** Offset of the value pool: per value, a length byte then the bytes. */
+/** Offset of the per-field range table (u16 offset, u16 digit count). */
+const RANGES = CONFIG + 10_752;
+/**
+ * Offset of the value pool: per value, a length byte then the bytes; per
+ * range, its maximum's digits.
+ */
 const POOL = CONFIG + 12_288;
 /** End of the pool (the input starts there). */
 const POOL_END = INPUT;
@@ -132,7 +137,7 @@ class JsonKernel {
   /**
    * A kernel for `format`, or undefined when the format does not fit the
    * kernel's configuration area (over 128 fields, a `,"key":"` prefix over
-   * 64 bytes, documented values over the pool).
+   * 64 bytes, documented values and ranges over the pool).
    */
   static create(format: FlowLogFormat): JsonKernel | undefined {
     const fields = format.fields;
@@ -150,6 +155,7 @@ class JsonKernel {
         if (length > 255) return undefined;
         pool += 1 + length;
       }
+      pool += rangeMaxOf(field)?.length ?? 0;
     }
     if (POOL + pool > POOL_END) return undefined;
     return new JsonKernel(format);
@@ -226,9 +232,19 @@ class JsonKernel {
 }
 
 /**
- * Writes the documented values the value audit checks
- * (shared/flowlog/value-audit.ts): a line with any other value is left to
- * the TypeScript path, which counts it.
+ * The maximum's digits of the documented range the value audit checks for
+ * an integer field (shared/flowlog/value-audit.ts), or undefined.
+ */
+function rangeMaxOf(field: FormatField): Buffer | undefined {
+  if (field.type !== 'int') return undefined;
+  const range = auditedRangeOf(field.name);
+  return range === undefined ? undefined : Buffer.from(String(range.max));
+}
+
+/**
+ * Writes the documented values and ranges the value audit checks
+ * (shared/flowlog/value-audit.ts): a line with any other value, or an
+ * integer above its range, is left to the TypeScript path, which counts it.
  */
 function writeValueSets(format: FlowLogFormat, view: Buffer): void {
   let at = POOL;
@@ -241,6 +257,13 @@ function writeValueSets(format: FlowLogFormat, view: Buffer): void {
       view[at] = bytes.length;
       bytes.copy(view, at + 1);
       at += 1 + bytes.length;
+    }
+    const max = rangeMaxOf(field);
+    view.writeUInt16LE(at - POOL, RANGES + index * 4);
+    view.writeUInt16LE(max?.length ?? 0, RANGES + index * 4 + 2);
+    if (max !== undefined) {
+      max.copy(view, at);
+      at += max.length;
     }
   });
 }

@@ -12,7 +12,7 @@ import {
   VPC_DEFAULT_FORMAT,
 } from '../../shared/flowlog/fields.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
-import { closedSetOf } from '../../shared/flowlog/values.ts';
+import { auditedRangeOf, closedSetOf } from '../../shared/flowlog/values.ts';
 import { JsonKernel, KERNEL_RESULT } from '../../shared/kernel/json-kernel.ts';
 import { ByteWriter } from '../../shared/output/byte-writer.ts';
 import { JsonSerializer } from '../../shared/output/json.ts';
@@ -115,10 +115,45 @@ const stringArb = fc.oneof(
 
 const blankArb = fc.stringMatching(/^[ \t]{1,3}$/);
 
+/**
+ * A field the value audit checks against a documented range (srcport,
+ * dstport: 0 to 65535; protocol, tcp-flags: 0 to 255; values.ts): mostly in
+ * range, sometimes `0`-led or at the maximum, sometimes above it (by one,
+ * with as many digits, or anything up to 2^64 - 1), which the audit counts
+ * and the kernel leaves to the TypeScript path.
+ */
+function rangeValueArb(
+  max: bigint,
+  clean: boolean,
+  aboveWeight: number,
+  any: fc.Arbitrary<string>
+): fc.Arbitrary<string> {
+  const inRange = fc.bigInt({ min: 0n, max }).map(String);
+  const sameLength = 10n ** BigInt(String(max).length) - 1n;
+  const above = fc.oneof(
+    fc.constantFrom(String(max + 1n), `0${max + 1n}`, `${max}0`),
+    fc.bigInt({ min: max + 1n, max: sameLength }).map(String),
+    fc.bigInt({ min: max + 1n, max: MAX_UINT64 }).map(String)
+  );
+  return fc.oneof(
+    {
+      weight: 20,
+      arbitrary: fc.oneof(
+        inRange,
+        inRange.map((v) => `0${v}`),
+        fc.constantFrom('-', String(max), `0${max}`)
+      ),
+    },
+    { weight: aboveWeight, arbitrary: above },
+    { weight: clean ? 0 : 4, arbitrary: any }
+  );
+}
+
 /** One line of a format: its values, maybe one field too few or too many. */
 function valueArb(
   field: { name: string; type: string },
-  clean: boolean
+  clean: boolean,
+  aboveWeight: number
 ): fc.Arbitrary<string> {
   const any =
     field.type === 'int'
@@ -128,6 +163,9 @@ function valueArb(
       : clean
         ? plainStringArb
         : stringArb;
+  const range = field.type === 'int' ? auditedRangeOf(field.name) : undefined;
+  if (range !== undefined)
+    return rangeValueArb(range.max, clean, aboveWeight, any);
   const documented = closedSetOf(field.name)?.values;
   if (documented === undefined) return any;
   // A field the value audit checks: mostly documented values (and `0`-led
@@ -142,10 +180,13 @@ function valueArb(
 function lineArb(
   fields: ReadonlyArray<{ name: string; type: string }>,
   header: string,
-  clean: boolean
+  clean: boolean,
+  aboveWeight: number
 ): fc.Arbitrary<string> {
   const types = fields.map((f) => f.type);
-  const values = fc.tuple(...fields.map((f) => valueArb(f, clean)));
+  const values = fc.tuple(
+    ...fields.map((f) => valueArb(f, clean, aboveWeight))
+  );
   return fc.oneof(
     {
       weight: 12,
@@ -183,17 +224,20 @@ function lineArb(
 /**
  * A record: lines joined by LF or CR LF, maybe a final terminator. Half are
  * clean (every line the kernel's case), half draw malformed lines, bad
- * integers, bytes to escape, non-ASCII and header lines too.
+ * integers, bytes to escape, non-ASCII and header lines too. One clean
+ * record in ten, and the others, also draw values above a documented range
+ * (`srcport` 65536): Ok lines the kernel leaves to the value audit.
  */
 const caseArb = fc
-  .tuple(formatTextArb, fc.boolean())
-  .chain(([formatText, clean]) => {
+  .tuple(formatTextArb, fc.boolean(), fc.integer({ min: 0, max: 9 }))
+  .chain(([formatText, clean, draw]) => {
     const format = parseFormat(formatText);
     const header = format.fields.map((f) => f.name).join(' ');
+    const aboveWeight = clean && draw > 0 ? 0 : 4;
     return fc.record({
       formatText: fc.constant(formatText),
       clean: fc.constant(clean),
-      lines: fc.array(lineArb(format.fields, header, clean), {
+      lines: fc.array(lineArb(format.fields, header, clean, aboveWeight), {
         minLength: 1,
         maxLength: 6,
       }),
@@ -334,6 +378,14 @@ function outcome(t: RecordTransformer, bytes: Buffer) {
   };
 }
 
+/** True when the last record's audit counted a field above its range. */
+function rangeCounted(t: RecordTransformer): boolean {
+  return t.audit.fields.some(
+    (field, check) =>
+      t.audit.counts[check]! > 0 && auditedRangeOf(field) !== undefined
+  );
+}
+
 const REASON_OF_RESULT: Record<number, string> = {
   [KERNEL_RESULT.TOO_FEW_FIELDS]: 'too_few_fields',
   [KERNEL_RESULT.TOO_MANY_FIELDS]: 'too_many_fields',
@@ -351,6 +403,8 @@ describe.each([
   const seen = new Map<number, number>();
 
   it('gives byte-identical records and identical results', () => {
+    /** Ok records whose lines the audit counted above a range. */
+    let aboveRange = 0;
     fc.assert(
       fc.property(recordArb, (c) => {
         // Prepare
@@ -361,9 +415,12 @@ describe.each([
         const actual = outcome(withKernel, bytes);
         // Assess
         expect(actual).toEqual(expected);
+        if (expected.status === 'Ok' && rangeCounted(reference)) aboveRange++;
       }),
       { numRuns: 2000 }
     );
+    // Values above a documented range reached both paths and were counted.
+    expect(aboveRange).toBeGreaterThan(25);
   });
 
   it('writes what the TypeScript path writes, or fails for the same reason', () => {

@@ -18,7 +18,11 @@
 //                      `,"key":` (integers) or `,"key":"` (strings)
 //   CONFIG + 10240     closed value sets (value-audit.ts), per field a u16
 //                      pool offset and a u16 count (0: not checked)
-//   CONFIG + 12288     the pool: per value, its length (u8) then its bytes
+//   CONFIG + 10752     documented ranges (value-audit.ts), per field a u16
+//                      pool offset of the maximum's digits and a u16 digit
+//                      count (0: not checked)
+//   CONFIG + 12288     the pool: per value, its length (u8) then its bytes;
+//                      per range, the maximum's canonical digits
 //   INPUT              the record's bytes, then an LF sentinel, then ≥ 32
 //                      bytes of slack (SIMD loads read up to 31 bytes past
 //                      a field, 15 past the record)
@@ -37,6 +41,7 @@ const MAX_UINT64: usize = CONFIG + 640;
 const PREFIXES: usize = CONFIG + 1024;
 const PREFIX_SLOT: usize = 64;
 const CHECKS: usize = CONFIG + 10240;
+const RANGES: usize = CONFIG + 10752;
 const POOL: usize = CONFIG + 12288;
 
 /** Results (negative) of `transform`; ≥ 0 is the output's length. */
@@ -217,6 +222,26 @@ function expected(index: usize, p: usize, e: usize): bool {
   return false;
 }
 
+/**
+ * True when the canonical digits `[p, e)` are within the field's documented
+ * range, or the field has none (value-audit.ts `checkRanges`: fewer digits
+ * than the maximum are in range, more are above it, as many compare digit
+ * by digit; every range starts at 0).
+ */
+function inRange(index: usize, p: usize, e: usize): bool {
+  const n = <usize>load<u16>(RANGES + index * 4 + 2);
+  const digits = e - p;
+  if (n == 0 || digits < n) return true;
+  if (digits > n) return false;
+  const max = POOL + <usize>load<u16>(RANGES + index * 4);
+  for (let k: usize = 0; k < n; k++) {
+    const a = load<u8>(p + k);
+    const b = load<u8>(max + k);
+    if (a != b) return a < b;
+  }
+  return true;
+}
+
 /** True when the field `[p, e)` is the header's first token (a header line). */
 function isHeaderToken(p: usize, e: usize): bool {
   const n = <usize>load<u32>(HEADER_LENGTH);
@@ -279,6 +304,8 @@ const ABSENT: i32 = -100;
     while (first < end - 1 && load<u8>(first) == ZERO) first++;
     const digits = end - first;
     if (digits > 20 || (digits == 20 && exceedsUint64(first))) return INTEGER_OVERFLOW;
+    // Above its documented range: the TypeScript path counts it (value audit).
+    if (!inRange(index, first, end)) return UNSUPPORTED;
   }
   // An undocumented value: the TypeScript path counts it (value audit).
   if (!expected(index, first, end)) return UNSUPPORTED;

@@ -97,6 +97,46 @@ describe('JsonKernel', () => {
     expect(run(odd).result).toBe(KERNEL_RESULT.UNSUPPORTED);
   });
 
+  it.each([
+    // Ports are 16-bit, 0 to 65535 (RFC 9293 section 3.1, RFC 768); protocol
+    // numbers 8-bit, 0 to 255 (IANA Assigned Internet Protocol Numbers)
+    ['srcport 65536', ACCEPT.replace(' 20641 ', ' 65536 ')],
+    ['srcport 065536', ACCEPT.replace(' 20641 ', ' 065536 ')],
+    ['dstport 100000', ACCEPT.replace(' 22 ', ' 100000 ')],
+    ['protocol 256', ACCEPT.replace(' 22 6 ', ' 22 256 ')],
+    [
+      'a wrapped protocol 256',
+      `{"message":"${ACCEPT.replace(' 22 6 ', ' 22 256 ')}"}`,
+    ],
+  ])(
+    'leaves a line with %s (above its range) to the value audit',
+    (_, text) => {
+      expect(run(`${ACCEPT}\n${text}`).result).toBe(KERNEL_RESULT.UNSUPPORTED);
+    }
+  );
+
+  it('writes the largest documented port, protocol and tcp-flags itself', () => {
+    // Prepare: tcp-flags is a bitwise OR of TCP's 8 control bits
+    // (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html)
+    const ranges = JsonKernel.create(
+      parseFormat('${srcport} ${dstport} ${protocol} ${tcp-flags}')
+    )!;
+    const writer = new ByteWriter(16);
+    // Act
+    const result = ranges.transform(
+      Buffer.from('65535 065535 255 255\n0 9999 0 0255\n'),
+      writer
+    );
+    const over = ranges.transform(Buffer.from('0 0 0 256'), writer);
+    // Assess
+    expect(result).toBeGreaterThan(0);
+    expect(writer.toBuffer().toString()).toBe(
+      '{"srcport":65535,"dstport":65535,"protocol":255,"tcp_flags":255}\n' +
+        '{"srcport":0,"dstport":9999,"protocol":0,"tcp_flags":255}\n'
+    );
+    expect(over).toBe(KERNEL_RESULT.UNSUPPORTED);
+  });
+
   const wrap = (line: string) => `{"message":"${line}"}`;
   it.each([
     ['too_few_fields', ACCEPT.slice(0, ACCEPT.lastIndexOf(' '))],
