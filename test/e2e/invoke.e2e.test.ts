@@ -3,6 +3,9 @@
 // would. Expected results follow from the lines each event holds (see
 // scripts/generate-events.mjs and events/README.md).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -124,6 +127,56 @@ describe('npm run invoke on the events/ samples', () => {
     expect(Buffer.from(last, 'base64').toString()).toContain(
       '"packets":18446744073709551615,'
     );
+  });
+
+  it('keeps srcport 65536 and protocol 256 Ok and exact, and counts both in the summary', () => {
+    // Prepare: AWS's default-format example line with srcport 65536 and
+    // protocol 256, which no flow holds: ports are 16-bit, 0 to 65535
+    // (RFC 9293 section 3.1, https://www.rfc-editor.org/rfc/rfc9293#section-3.1;
+    // RFC 768, https://www.rfc-editor.org/rfc/rfc768), protocol numbers
+    // 8-bit, 0 to 255 (https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)
+    const line =
+      '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 65536 22 256 99 4249 1418530010 1418530070 ACCEPT OK';
+    const dir = mkdtempSync(join(tmpdir(), 'invoke-range-'));
+    const file = join(dir, 'event.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        invocationId: 'inv',
+        deliveryStreamArn:
+          'arn:aws:firehose:us-east-1:123456789012:deliverystream/s',
+        region: 'us-east-1',
+        records: [
+          {
+            recordId: 'r1',
+            approximateArrivalTimestamp: 0,
+            data: Buffer.from(line).toString('base64'),
+          },
+        ],
+      })
+    );
+    // Act
+    const result = spawnSync(process.execPath, ['scripts/invoke.mjs', file], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO' },
+    });
+    rmSync(dir, { recursive: true });
+    // Assess
+    expect(result.status).toBe(0);
+    const record = JSON.parse(result.stdout).records[0];
+    expect(record.result).toBe('Ok');
+    expect(JSON.parse(Buffer.from(record.data, 'base64').toString())).toEqual(
+      expect.objectContaining({ srcport: 65536, dstport: 22, protocol: 256 })
+    );
+    const summary = result.stderr
+      .split('\n')
+      .filter((text) => text.includes('"message":"batch transformed"'))
+      .map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(summary[0]?.unexpectedValues).toEqual({
+      srcport: { lines: 1, sample: '65536', recordId: 'r1' },
+      protocol: { lines: 1, sample: '256', recordId: 'r1' },
+    });
   });
 
   it('applies FILTER, ENRICH and OUTPUT_FORMAT from the shell over the file', () => {

@@ -97,6 +97,44 @@ describe('handler diagnosis', () => {
     });
   });
 
+  it('keeps srcport 65536 and protocol 256 exact, and counts and shows both', async () => {
+    // Prepare: AWS's default-format example line with srcport 65536 and
+    // protocol 256: no port is above 65535 (16 bits: RFC 9293 section 3.1,
+    // https://www.rfc-editor.org/rfc/rfc9293#section-3.1; RFC 768,
+    // https://www.rfc-editor.org/rfc/rfc768), no protocol number above 255
+    // (8 bits: https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)
+    const handler = await loadHandler({ FLOW_LOG_FORMAT: VPC_DEFAULT_FORMAT });
+    const line =
+      '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 65536 22 256 99 4249 1418530010 1418530070 ACCEPT OK';
+    // Act
+    const response = await handler(event([line]), context);
+    // Assess: Ok, values as the line has them; the audit counts both
+    expect(response.records.map((r) => r.result)).toEqual(['Ok']);
+    const data = Buffer.from(response.records[0]!.data!, 'base64').toString();
+    expect(data).toBe(
+      '{"version":2,"account_id":"123456789010","interface_id":"eni-1235b8ca123456789","srcaddr":"172.31.16.139","dstaddr":"172.31.16.21","srcport":65536,"dstport":22,"protocol":256,"packets":99,"bytes":4249,"start":1418530010,"end":1418530070,"action":"ACCEPT","log_status":"OK"}\n'
+    );
+    const emf = lines()
+      .filter((text) => text.includes('"_aws"'))
+      .map((text) => JSON.parse(text));
+    expect(emf[0]).toMatchObject({
+      UnexpectedValue_srcport: 1,
+      UnexpectedValue_protocol: 1,
+    });
+    expect(summary()).toMatchObject({
+      unexpectedValues: {
+        srcport: { lines: 1, sample: '65536', recordId: 'r0' },
+        protocol: { lines: 1, sample: '256', recordId: 'r0' },
+      },
+      likelyCause:
+        "FLOW_LOG_FORMAT may not match the flow log: 1 of 1 lines have srcport values like '65536' (expected 0 to 65535: a 16-bit TCP/UDP port)",
+    });
+    expect(Object.keys(summary().unexpectedValues)).toEqual([
+      'srcport',
+      'protocol',
+    ]);
+  });
+
   it('names both field counts when v5 lines meet the default format', async () => {
     const handler = await loadHandler({ FLOW_LOG_FORMAT: VPC_DEFAULT_FORMAT });
     await handler(event(V5_LINES), context);
