@@ -233,7 +233,8 @@ function causeOf(
 
 /**
  * One stderr warning per format most of whose lines hold values outside a
- * field's documented set: the records are Ok, so nothing else would say it.
+ * field's documented set or range: the records are Ok, so nothing else
+ * would say it.
  */
 function valueWarnings(stats: ReplayStats): string[] {
   const warnings: string[] = [];
@@ -241,13 +242,13 @@ function valueWarnings(stats: ReplayStats): string[] {
     if (diagnosis.valueCause() === undefined) continue;
     const fields = diagnosis.format.fields.length;
     warnings.push(
-      `replay: warning: most lines of the ${fields}-field format hold values outside their field's documented set; see 'Values outside their documented set' above`
+      `replay: warning: most lines of the ${fields}-field format hold values outside their field's documented set or range; see 'Values outside their documented set or range' above`
     );
   }
   return warnings;
 }
 
-/** Formats most of whose lines hold values outside their field's set. */
+/** Formats most of whose lines hold values outside their set or range. */
 function valueRows(stats: ReplayStats): string[] {
   const rows: string[] = [];
   for (const diagnosis of stats.diagnoses.values()) {
@@ -260,7 +261,7 @@ function valueRows(stats: ReplayStats): string[] {
   }
   return rows.length === 0
     ? []
-    : ['', 'Values outside their documented set', ...rows];
+    : ['', 'Values outside their documented set or range', ...rows];
 }
 
 /**

@@ -97,8 +97,9 @@ interface ObjectResult {
   malformed: Partial<Record<string, number>>;
   /**
    * The value audit, as the handler counts it per batch: lines whose value
-   * of a closed-set field is outside AWS's documented set, by AWS field name,
-   * with the first value seen (`recordId` is the object's key).
+   * of a closed-set field is outside AWS's documented set, or whose integer
+   * is above its documented range (srcport 65536), by AWS field name, with
+   * the first value seen (`recordId` is the object's key).
    */
   unexpectedValues: Partial<Record<string, UnexpectedValueTally>>;
   /** Lines that failed to scan, by their own field count (as text). */
