@@ -46,6 +46,14 @@ const MAX_KERNEL_INPUT_BYTES = 8 << 20;
 /** 2^64 - 1: integer fields with more go `integer_overflow`. */
 const MAX_UINT64_DIGITS = '18446744073709551615';
 
+/** Field types in the configuration, as the assembly source names them. */
+const FIELD_TYPE = {
+  STRING: 0,
+  INTEGER: 1,
+  /** An integer with a documented range, which the kernel checks. */
+  RANGED: 2,
+} as const;
+
 /** Kernel results below zero; see the assembly source. */
 const KERNEL_RESULT = {
   UNSUPPORTED: -1,
@@ -121,7 +129,11 @@ class JsonKernel {
     format.fields.forEach((field, index) => {
       const isInteger = field.type === 'int';
       const prefix = prefixOf(field.key, isInteger);
-      view[CONFIG + index] = isInteger ? 1 : 0;
+      view[CONFIG + index] = !isInteger
+        ? FIELD_TYPE.STRING
+        : rangeMaxOf(field) === undefined
+          ? FIELD_TYPE.INTEGER
+          : FIELD_TYPE.RANGED;
       view[CONFIG + 256 + index] = prefix.length;
       prefix.copy(view, CONFIG + 1024 + index * PREFIX_SLOT);
       overhead += prefix.length;

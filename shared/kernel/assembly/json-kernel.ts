@@ -10,7 +10,8 @@
 // it returns UNSUPPORTED and the caller runs the TypeScript path instead.
 //
 // Memory layout (all offsets fixed, written by shared/kernel/json-kernel.ts):
-//   CONFIG             isInteger[field]          (u8 per field, ≤ 128 fields)
+//   CONFIG             type[field]               (u8 per field, ≤ 128 fields:
+//                      STRING, INTEGER, or RANGED: an integer with a range)
 //   CONFIG + 256       prefix length[field]      (u8 per field)
 //   CONFIG + 512       header token length (u32), then its bytes at + 516
 //   CONFIG + 640       "18446744073709551615" (2^64 − 1, 20 digits)
@@ -63,6 +64,12 @@ const ZERO: u8 = 0x30; // 0
 const BACKSLASH: u8 = 0x5c; // \
 const OPEN_BRACE: u8 = 0x7b; // {
 const CLOSE_BRACE: u8 = 0x7d; // }
+
+/** Field types at CONFIG (json-kernel.ts FIELD_TYPE). */
+const STRING: u8 = 0;
+const INTEGER: u8 = 1;
+/** An integer field with a documented range (RANGES): checked per line. */
+const RANGED: u8 = 2;
 
 /** Length of `{"message":"`, the prefix direct delivery writes (framing.ts MESSAGE_PREFIX). */
 const MESSAGE_PREFIX_LENGTH: usize = 12;
@@ -223,15 +230,15 @@ function expected(index: usize, p: usize, e: usize): bool {
 }
 
 /**
- * True when the canonical digits `[p, e)` are within the field's documented
- * range, or the field has none (value-audit.ts `checkRanges`: fewer digits
+ * True when the canonical digits `[p, e)` are within the RANGED field's
+ * documented range (value-audit.ts `checkRanges`: fewer digits
  * than the maximum are in range, more are above it, as many compare digit
  * by digit; every range starts at 0).
  */
-function inRange(index: usize, p: usize, e: usize): bool {
+@inline function inRange(index: usize, p: usize, e: usize): bool {
   const n = <usize>load<u16>(RANGES + index * 4 + 2);
   const digits = e - p;
-  if (n == 0 || digits < n) return true;
+  if (digits < n) return true;
   if (digits > n) return false;
   const max = POOL + <usize>load<u16>(RANGES + index * 4);
   for (let k: usize = 0; k < n; k++) {
@@ -299,13 +306,14 @@ const ABSENT: i32 = -100;
   const n = end - start;
   if (n == 1 && load<u8>(start) == DASH) return ABSENT;
   let first = start;
-  if (load<u8>(CONFIG + index) == 1) {
+  const type = load<u8>(CONFIG + index);
+  if (type == INTEGER || type == RANGED) {
     if (!allDigits(start, n)) return BAD_INTEGER;
     while (first < end - 1 && load<u8>(first) == ZERO) first++;
     const digits = end - first;
     if (digits > 20 || (digits == 20 && exceedsUint64(first))) return INTEGER_OVERFLOW;
     // Above its documented range: the TypeScript path counts it (value audit).
-    if (!inRange(index, first, end)) return UNSUPPORTED;
+    if (type == RANGED && !inRange(index, first, end)) return UNSUPPORTED;
   }
   // An undocumented value: the TypeScript path counts it (value audit).
   if (!expected(index, first, end)) return UNSUPPORTED;
@@ -324,7 +332,7 @@ const ABSENT: i32 = -100;
   o += prefixLength;
   copy32(o, first, end - first);
   o += end - first;
-  if (load<u8>(CONFIG + index) == 0) store<u8>(o++, QUOTE);
+  if (load<u8>(CONFIG + index) == STRING) store<u8>(o++, QUOTE);
   return o;
 }
 
