@@ -24,7 +24,7 @@ const PREFIX_SLOT = 64;
 const MAX_HEADER_TOKEN = 120;
 /** Offset of the per-field value-set table (u16 offset, u16 count). */
 const CHECKS = CONFIG + 10_240;
-/** Offset of the per-field range table (u16 offset, u16 digit count). */
+/** Offset of the per-field range table (u16 pool offset of the maximum). */
 const RANGES = CONFIG + 10_752;
 /**
  * Offset of the value pool: per value, a length byte then the bytes; per
@@ -46,12 +46,15 @@ const MAX_KERNEL_INPUT_BYTES = 8 << 20;
 /** 2^64 - 1: integer fields with more go `integer_overflow`. */
 const MAX_UINT64_DIGITS = '18446744073709551615';
 
-/** Field types in the configuration, as the assembly source names them. */
-const FIELD_TYPE = {
+/**
+ * A field's kind in the configuration: STRING, or for an integer the digit
+ * count from which the kernel checks its range (the maximum's), UNBOUNDED
+ * when it has none.
+ */
+const FIELD_KIND = {
   STRING: 0,
-  INTEGER: 1,
-  /** An integer with a documented range, which the kernel checks. */
-  RANGED: 2,
+  /** More digits than 2^64 - 1 has: the range check never runs. */
+  UNBOUNDED: 21,
 } as const;
 
 /** Kernel results below zero; see the assembly source. */
@@ -129,11 +132,9 @@ class JsonKernel {
     format.fields.forEach((field, index) => {
       const isInteger = field.type === 'int';
       const prefix = prefixOf(field.key, isInteger);
-      view[CONFIG + index] = !isInteger
-        ? FIELD_TYPE.STRING
-        : rangeMaxOf(field) === undefined
-          ? FIELD_TYPE.INTEGER
-          : FIELD_TYPE.RANGED;
+      view[CONFIG + index] = isInteger
+        ? (rangeMaxOf(field)?.length ?? FIELD_KIND.UNBOUNDED)
+        : FIELD_KIND.STRING;
       view[CONFIG + 256 + index] = prefix.length;
       prefix.copy(view, CONFIG + 1024 + index * PREFIX_SLOT);
       overhead += prefix.length;
@@ -271,8 +272,7 @@ function writeValueSets(format: FlowLogFormat, view: Buffer): void {
       at += 1 + bytes.length;
     }
     const max = rangeMaxOf(field);
-    view.writeUInt16LE(at - POOL, RANGES + index * 4);
-    view.writeUInt16LE(max?.length ?? 0, RANGES + index * 4 + 2);
+    view.writeUInt16LE(at - POOL, RANGES + index * 2);
     if (max !== undefined) {
       max.copy(view, at);
       at += max.length;

@@ -10,8 +10,10 @@
 // it returns UNSUPPORTED and the caller runs the TypeScript path instead.
 //
 // Memory layout (all offsets fixed, written by shared/kernel/json-kernel.ts):
-//   CONFIG             type[field]               (u8 per field, ≤ 128 fields:
-//                      STRING, INTEGER, or RANGED: an integer with a range)
+//   CONFIG             kind[field]               (u8 per field, ≤ 128 fields):
+//                      STRING (0), or for an integer the digit count from
+//                      which its range is checked: its maximum's (5 for
+//                      65535), or UNBOUNDED (21, past any 2^64 − 1)
 //   CONFIG + 256       prefix length[field]      (u8 per field)
 //   CONFIG + 512       header token length (u32), then its bytes at + 516
 //   CONFIG + 640       "18446744073709551615" (2^64 − 1, 20 digits)
@@ -20,8 +22,7 @@
 //   CONFIG + 10240     closed value sets (value-audit.ts), per field a u16
 //                      pool offset and a u16 count (0: not checked)
 //   CONFIG + 10752     documented ranges (value-audit.ts), per field a u16
-//                      pool offset of the maximum's digits and a u16 digit
-//                      count (0: not checked)
+//                      pool offset of the maximum's digits (count: kind)
 //   CONFIG + 12288     the pool: per value, its length (u8) then its bytes;
 //                      per range, the maximum's canonical digits
 //   INPUT              the record's bytes, then an LF sentinel, then ≥ 32
@@ -65,11 +66,8 @@ const BACKSLASH: u8 = 0x5c; // \
 const OPEN_BRACE: u8 = 0x7b; // {
 const CLOSE_BRACE: u8 = 0x7d; // }
 
-/** Field types at CONFIG (json-kernel.ts FIELD_TYPE). */
+/** The kind at CONFIG of a string field (json-kernel.ts FIELD_KIND). */
 const STRING: u8 = 0;
-const INTEGER: u8 = 1;
-/** An integer field with a documented range (RANGES): checked per line. */
-const RANGED: u8 = 2;
 
 /** Length of `{"message":"`, the prefix direct delivery writes (framing.ts MESSAGE_PREFIX). */
 const MESSAGE_PREFIX_LENGTH: usize = 12;
@@ -230,17 +228,15 @@ function expected(index: usize, p: usize, e: usize): bool {
 }
 
 /**
- * True when the canonical digits `[p, e)` are within the RANGED field's
- * documented range (value-audit.ts `checkRanges`: fewer digits
- * than the maximum are in range, more are above it, as many compare digit
- * by digit; every range starts at 0).
+ * True when the canonical digits `[p, e)`, at least `n` of them, are within
+ * the field's documented range, whose maximum has `n` digits
+ * (value-audit.ts `checkRanges`: fewer digits than the maximum are in range,
+ * which the caller has checked, more are above it, as many compare digit by
+ * digit; every range starts at 0).
  */
-@inline function inRange(index: usize, p: usize, e: usize): bool {
-  const n = <usize>load<u16>(RANGES + index * 4 + 2);
-  const digits = e - p;
-  if (digits < n) return true;
-  if (digits > n) return false;
-  const max = POOL + <usize>load<u16>(RANGES + index * 4);
+function inRange(index: usize, p: usize, e: usize, n: usize): bool {
+  if (e - p > n) return false;
+  const max = POOL + <usize>load<u16>(RANGES + index * 2);
   for (let k: usize = 0; k < n; k++) {
     const a = load<u8>(p + k);
     const b = load<u8>(max + k);
@@ -306,14 +302,16 @@ const ABSENT: i32 = -100;
   const n = end - start;
   if (n == 1 && load<u8>(start) == DASH) return ABSENT;
   let first = start;
-  const type = load<u8>(CONFIG + index);
-  if (type == INTEGER || type == RANGED) {
+  const kind = <usize>load<u8>(CONFIG + index);
+  if (kind != STRING) {
     if (!allDigits(start, n)) return BAD_INTEGER;
     while (first < end - 1 && load<u8>(first) == ZERO) first++;
     const digits = end - first;
     if (digits > 20 || (digits == 20 && exceedsUint64(first))) return INTEGER_OVERFLOW;
     // Above its documented range: the TypeScript path counts it (value audit).
-    if (type == RANGED && !inRange(index, first, end)) return UNSUPPORTED;
+    // One compare for every integer: `kind` digits or more (never for an
+    // UNBOUNDED one) may be above its range.
+    if (digits >= kind && !inRange(index, first, end, kind)) return UNSUPPORTED;
   }
   // An undocumented value: the TypeScript path counts it (value audit).
   if (!expected(index, first, end)) return UNSUPPORTED;
