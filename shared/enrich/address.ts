@@ -6,7 +6,11 @@
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import { type IpVersion, ipv4Number, parseIp } from '../net/ip.ts';
-import type { LineEnrichment } from '../output/enrichment.ts';
+import {
+  type EnrichmentRun,
+  enrichmentRun,
+  type LineEnrichment,
+} from '../output/enrichment.ts';
 import { keyBytes } from '../output/nested-writer.ts';
 import {
   ADDRESS_CLASS,
@@ -112,13 +116,14 @@ function classify(address: Uint8Array, version: 4 | 6): AddressClass {
     : classifyIpv6(address);
 }
 
-/** Per address field: where it is and the two keys it adds. */
-interface AddressKeys {
+/**
+ * Per address field: where it is and, per version and class, its two
+ * entries (`<key>_version`, `<key>_class`) as one preformatted run.
+ */
+interface AddressRuns {
   readonly index: number;
-  /** Bytes of `"<key>_version":`. */
-  readonly versionKey: Buffer;
-  /** Bytes of `"<key>_class":`. */
-  readonly classKey: Buffer;
+  readonly v4: ReadonlyMap<string, EnrichmentRun>;
+  readonly v6: ReadonlyMap<string, EnrichmentRun>;
 }
 
 /** `4` and `6` as JSON. */
@@ -141,16 +146,26 @@ const CLASS_JSON: ReadonlyMap<string, Buffer> = new Map(
  */
 class AddressEnricher implements Enricher {
   readonly name = 'ip';
-  private readonly fields: readonly AddressKeys[];
+  private readonly fields: readonly AddressRuns[];
   private readonly parsed: ParsedAddresses;
 
   constructor(format: FlowLogFormat, parsed?: ParsedAddresses) {
     this.parsed = parsed ?? new ParsedAddresses(format.fields.length);
-    this.fields = addressFieldsOf(format).map(({ index, key }) => ({
-      index,
-      versionKey: keyBytes(`${key}_version`),
-      classKey: keyBytes(`${key}_class`),
-    }));
+    this.fields = addressFieldsOf(format).map(({ index, key }) => {
+      const versionKey = keyBytes(`${key}_version`);
+      const classKey = keyBytes(`${key}_class`);
+      const runs = (version: Buffer): Map<string, EnrichmentRun> =>
+        new Map(
+          [...CLASS_JSON].map(([kind, json]) => [
+            kind,
+            enrichmentRun([
+              [versionKey, version],
+              [classKey, json],
+            ]),
+          ])
+        );
+      return { index, v4: runs(V4), v6: runs(V6) };
+    });
   }
 
   enrich(line: FlowLogLine, into: LineEnrichment): void {
@@ -159,9 +174,8 @@ class AddressEnricher implements Enricher {
       const field = fields[i]!;
       const version = this.parsed.version(line, field.index, into.serial);
       if (version === 0) continue;
-      into.addConst(field.versionKey, version === 4 ? V4 : V6);
       const kind = classify(this.parsed.bytes(field.index), version);
-      into.addConst(field.classKey, CLASS_JSON.get(kind)!);
+      into.addRun((version === 4 ? field.v4 : field.v6).get(kind)!);
     }
   }
 }

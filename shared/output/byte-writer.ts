@@ -10,6 +10,9 @@ const INITIAL_CAPACITY = 1 << 20;
 /** Short runs are copied byte by byte: cheaper than a native call. */
 const NATIVE_COPY_THRESHOLD = 32;
 
+/** Buffer#copy, applied to a plain Uint8Array source too (Node accepts any view). */
+const bufferCopy = Buffer.prototype.copy;
+
 // biome-ignore format: one escape per control byte, indexed by byte value
 const CONTROL_ESCAPES: readonly string[] = Array.from({ length: 0x20 }, (_, b) =>
   b === 0x08 ? '\\b' : b === 0x09 ? '\\t' : b === 0x0a ? '\\n' :
@@ -64,7 +67,8 @@ class ByteWriter {
       // A whole buffer (the serializers' preformatted runs): no view needed.
       target.set(source, this.length);
     } else {
-      target.set(source.subarray(start, end), this.length);
+      // Buffer#copy takes offsets: no per-call view as subarray would make.
+      bufferCopy.call(source, target, this.length, start, end);
     }
     this.length += count;
   }

@@ -38,6 +38,44 @@ const COMMA = 0x2c;
 /** The next {@link LineEnrichment.serial}; 2^53 lines would take centuries. */
 let nextSerial = 0;
 
+/**
+ * Entries of role OTHER preformatted as one `,"k1":v1,"k2":v2…` run, so an
+ * enricher whose keys and values come from a small fixed set adds them with
+ * one copy ({@link LineEnrichment.addRun}).
+ */
+interface EnrichmentRun {
+  /** The entries' bytes, back to back. */
+  readonly bytes: Buffer;
+  /** Each entry's key bytes (`"key":`). */
+  readonly keys: readonly Buffer[];
+  /** Where each entry starts in `bytes`. */
+  readonly offsets: Uint32Array;
+}
+
+/**
+ * Builds an {@link EnrichmentRun} from (key bytes, JSON value bytes) pairs.
+ * Cold start only.
+ *
+ * @example enrichmentRun([[keyBytes('a'), Buffer.from('4')]]).bytes // ,"a":4
+ */
+function enrichmentRun(
+  entries: readonly (readonly [Buffer, Buffer])[]
+): EnrichmentRun {
+  const offsets = new Uint32Array(entries.length);
+  const parts: Buffer[] = [];
+  let length = 0;
+  entries.forEach(([key, value], i) => {
+    offsets[i] = length;
+    parts.push(Buffer.from(','), key, value);
+    length += 1 + key.length + value.length;
+  });
+  return {
+    bytes: Buffer.concat(parts),
+    keys: entries.map(([key]) => key),
+    offsets,
+  };
+}
+
 /** Entries before the slot arrays grow: all local enrichers add at most 31. */
 const INITIAL_ENTRIES = 64;
 
@@ -113,6 +151,22 @@ class LineEnrichment {
     code = 0
   ): void {
     this.add(key, role, code).copy(value, 0, value.length);
+  }
+
+  /** Adds the entries of a preformatted run (role OTHER) with one copy. */
+  addRun(run: EnrichmentRun): void {
+    const keys = run.keys;
+    while (this.count + keys.length > this.roles.length) this.grow();
+    const values = this.values;
+    const base = values.length;
+    for (let j = 0; j < keys.length; j++) {
+      const i = this.count++;
+      this.keys[i] = keys[j]!;
+      this.roles[i] = ENRICHMENT_ROLE.OTHER;
+      this.codes[i] = 0;
+      this.starts[i] = base + run.offsets[j]!;
+    }
+    values.copy(run.bytes, 0, run.bytes.length);
   }
 
   /** Key bytes (`"key":`) of entry `i`. */
@@ -201,5 +255,11 @@ class LineEnrichment {
 /** An enrichment that stays empty: for pipelines without enrichers. */
 const NO_ENRICHMENT: LineEnrichment = new LineEnrichment(16);
 
-export type { EnrichmentRole };
-export { DIRECTION_CODE, ENRICHMENT_ROLE, LineEnrichment, NO_ENRICHMENT };
+export type { EnrichmentRole, EnrichmentRun };
+export {
+  DIRECTION_CODE,
+  ENRICHMENT_ROLE,
+  enrichmentRun,
+  LineEnrichment,
+  NO_ENRICHMENT,
+};

@@ -3,6 +3,7 @@ import { ByteWriter } from '../../../shared/output/byte-writer.ts';
 import {
   DIRECTION_CODE,
   ENRICHMENT_ROLE,
+  enrichmentRun,
   LineEnrichment,
 } from '../../../shared/output/enrichment.ts';
 import { keyBytes } from '../../../shared/output/nested-writer.ts';
@@ -49,6 +50,31 @@ describe('LineEnrichment', () => {
 
     // Assess: JSON.stringify('IPv6-ICMP'.toLowerCase())
     expect(text(out)).toBe('"IPv6-ICMP""ipv6-icmp"');
+  });
+
+  it('adds a preformatted run as separate entries, growing as needed', () => {
+    // Prepare
+    const e = new LineEnrichment(4);
+    const run = enrichmentRun([
+      [keyBytes('srcaddr_version'), Buffer.from('4')],
+      [keyBytes('srcaddr_class'), Buffer.from('"private"')],
+    ]);
+    e.add(keyBytes('first')).jsonNumber(1);
+
+    // Act
+    for (let i = 0; i < 40; i++) e.addRun(run);
+
+    // Assess
+    expect(e.count).toBe(81);
+    expect(e.toObject()).toEqual({
+      first: 1,
+      srcaddr_version: 4,
+      srcaddr_class: 'private',
+    });
+    const out = new ByteWriter();
+    e.copyValue(2, out);
+    expect(text(out)).toBe('"private"');
+    expect(e.role(80)).toBe(ENRICHMENT_ROLE.OTHER);
   });
 
   it('forgets the entries on reset and takes a new serial', () => {
