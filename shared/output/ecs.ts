@@ -216,6 +216,12 @@ class EcsSerializer implements LineSerializer {
   private readonly f: EcsFields;
   private readonly startText = new IsoSecondsWriter();
   private readonly endText = new IsoSecondsWriter();
+  /**
+   * The `aws.vpcflow` member lists, compiled per combination of which of
+   * `start`, `end` (RFC 3339 holds it), `bytes`, `packets` (ECS long holds
+   * it) moved out: index {@link originalVariant}.
+   */
+  private readonly originals: readonly OriginalPlan[];
   /** This line's `bytes`/`packets` fit ECS `long` (else kept in aws.vpcflow). */
   private bytesFit = true;
   private packetsFit = true;
@@ -228,6 +234,32 @@ class EcsSerializer implements LineSerializer {
       if (at >= 0) this.moved[at] = 1;
     }
     this.f = ecsFieldsOf(format);
+    this.originals = Array.from({ length: 16 }, (_, variant) =>
+      this.compileOriginal(variant)
+    );
+  }
+
+  /** The `aws.vpcflow` field members of one {@link originalVariant}. */
+  private compileOriginal(variant: number): OriginalPlan {
+    const skipped = [
+      (variant & 1) !== 0 ? this.f.start : -1,
+      (variant & 2) !== 0 ? this.f.end : -1,
+    ];
+    const kept = [
+      (variant & 4) === 0 ? this.f.bytes : -1,
+      (variant & 8) === 0 ? this.f.packets : -1,
+    ];
+    const indices: number[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.moved[i] === 1 && !kept.includes(i)) continue;
+      if (skipped.includes(i)) continue;
+      indices.push(i);
+    }
+    return {
+      indices: Int32Array.from(indices),
+      keys: indices.map((i) => this.keys[i]!),
+      flagsEnd: indices.indexOf(this.f.tcpFlags) + 1,
+    };
   }
 
   write(line: FlowLogLine, enrichment: LineEnrichment, out: ByteWriter): void {
@@ -408,29 +440,49 @@ class EcsSerializer implements LineSerializer {
     end: number,
     usedDirection: boolean
   ): void {
-    const startIndex = this.f.start;
-    const endIndex = this.f.end;
-    const flags = this.f.tcpFlags;
+    const plan =
+      this.originals[
+        originalVariant(start >= 0, end >= 0, this.bytesFit, this.packetsFit)
+      ]!;
+    const { indices, keys, flagsEnd } = plan;
     w.open(K_AWS);
     w.open(K_VPCFLOW);
-    const bytes = this.bytesFit ? -1 : this.f.bytes;
-    const packets = this.packetsFit ? -1 : this.f.packets;
-    for (let i = 0; i < this.keys.length; i++) {
-      // Counters past ECS long stay here, with every digit.
-      if (this.moved[i] === 1 && i !== bytes && i !== packets) continue;
-      // Times stay here only when RFC 3339 cannot hold them.
-      if (i === startIndex && start >= 0) continue;
-      if (i === endIndex && end >= 0) continue;
-      if (!line.has(i)) continue;
-      w.putField(this.keys[i], line, i);
-      if (i === flags) writeFlagNames(line, w, flags);
+    if (flagsEnd > 0) {
+      // The flag names follow tcp-flags when it is present.
+      w.putFieldList(line, indices, keys, 0, flagsEnd);
+      const flags = this.f.tcpFlags;
+      if (line.has(flags)) writeFlagNames(line, w, flags);
     }
+    w.putFieldList(line, indices, keys, flagsEnd, indices.length);
     w.open(K_ENRICHMENT);
     w.putLeftoverEnrichment(enrichment, MAPPED_ENRICHMENT, usedDirection);
     w.close();
     w.close();
     w.close();
   }
+}
+
+/** The `aws.vpcflow` members for one variant, in format order. */
+interface OriginalPlan {
+  readonly indices: Int32Array;
+  readonly keys: readonly Buffer[];
+  /** Members up to and including `tcp-flags`; 0 when not among them. */
+  readonly flagsEnd: number;
+}
+
+/** Which {@link OriginalPlan} a line uses: one bit per field moved out. */
+function originalVariant(
+  startIso: boolean,
+  endIso: boolean,
+  bytesFit: boolean,
+  packetsFit: boolean
+): number {
+  return (
+    (startIso ? 1 : 0) |
+    (endIso ? 2 : 0) |
+    (bytesFit ? 4 : 0) |
+    (packetsFit ? 8 : 0)
+  );
 }
 
 /** True when an integer field is absent or fits ECS `long` (2^63 - 1). */

@@ -303,6 +303,62 @@ class NestedWriter {
     out.length = at;
   }
 
+  /**
+   * Puts fields `indices[from, to)` of the line under `keys[from, to)`, each
+   * as {@link NestedWriter.putField} would, absent ones left out: a compiled
+   * member list written in one loop, with the output position kept in
+   * locals and one capacity check per member. O(bytes written).
+   *
+   * @example w.putFieldList(line, OWNED_INDICES, OWNED_KEYS, 0, 4)
+   */
+  putFieldList(
+    line: FlowLogLine,
+    indices: Int32Array,
+    keys: readonly Buffer[],
+    from: number,
+    to: number
+  ): void {
+    const kinds = line.kinds;
+    const starts = line.starts;
+    const ends = line.ends;
+    const bytes = line.bytes;
+    const out = this.out;
+    const depth = this.depth;
+    let target = out.buffer;
+    let at = out.length;
+    for (let j = from; j < to; j++) {
+      const index = indices[j]!;
+      const kind = kinds[index]!;
+      if (kind === FIELD_KIND.ABSENT) continue;
+      const key = keys[j]!;
+      if (kind === FIELD_KIND.ESCAPE || this.opened[depth] === 0) {
+        // Rare: escaping, or the first member of a pending object.
+        out.length = at;
+        this.putField(key, line, index);
+        target = out.buffer;
+        at = out.length;
+        continue;
+      }
+      const start = starts[index]!;
+      const end = ends[index]!;
+      if (at + key.length + end - start + 3 > target.length) {
+        out.length = at;
+        out.reserve(key.length + end - start + 3);
+        target = out.buffer;
+      }
+      if (this.counts[depth]!++ > 0) target[at++] = COMMA;
+      for (let k = 0; k < key.length; k++) target[at++] = key[k]!;
+      if (kind === FIELD_KIND.INTEGER) {
+        for (let b = start; b < end; b++) target[at++] = bytes[b]!;
+      } else {
+        target[at++] = QUOTE;
+        for (let b = start; b < end; b++) target[at++] = bytes[b]!;
+        target[at++] = QUOTE;
+      }
+    }
+    out.length = at;
+  }
+
   /** Puts an integer field as a JSON string of its digits (`"6"`). */
   putFieldAsString(
     key: Buffer | undefined,

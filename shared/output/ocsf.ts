@@ -155,6 +155,12 @@ const K_ZONE = k('zone');
 const V_AWS = v('AWS');
 const V_OTHER = v(99);
 
+/** `unmapped`'s field members for one owned level, in format order. */
+interface UnmappedPlan {
+  readonly indices: Int32Array;
+  readonly keys: readonly Buffer[];
+}
+
 /**
  * Last second written as an OCSF time: 9999-12-31T23:59:59Z, the bound the
  * ECS writer uses too. AWS writes Unix seconds; a larger value (a pipeline
@@ -382,6 +388,11 @@ class OcsfSerializer implements LineSerializer {
   private readonly at: Readonly<Record<string, number>>;
   /** TGW endpoint fields are used only in formats without interface fields. */
   private readonly tgwEndpoints: boolean;
+  /**
+   * `unmapped`'s field members when nothing was demoted, compiled for
+   * LEVEL_ALWAYS (index 0) and LEVEL_OWNED (index 1) as the owned level.
+   */
+  private readonly unmappedPlans: readonly UnmappedPlan[];
   /** Mapped fields of this line whose value went to `unmapped` instead. */
   private readonly demoted: number[] = [];
 
@@ -403,6 +414,17 @@ class OcsfSerializer implements LineSerializer {
     if (this.tgwEndpoints) mark(TGW_ENDPOINT_FIELDS, LEVEL_ALWAYS);
     const names = [...ALWAYS_MAPPED, ...INTERFACE_FIELDS, ...OTHER_FIELDS];
     this.at = Object.fromEntries(names.map((name) => [name, at(name)]));
+    this.unmappedPlans = [LEVEL_ALWAYS, LEVEL_OWNED].map((ownedLevel) => {
+      const indices: number[] = [];
+      for (let i = 0; i < this.keys.length; i++) {
+        const level = this.mapped[i]!;
+        if (level === 0 || level > ownedLevel) indices.push(i);
+      }
+      return {
+        indices: Int32Array.from(indices),
+        keys: indices.map((i) => this.keys[i]!),
+      };
+    });
   }
 
   /**
@@ -518,18 +540,24 @@ class OcsfSerializer implements LineSerializer {
     const end = this.at.end!;
     const first = this.timeField(line);
     if (first >= 0) w.putFieldTimes1000(K_TIME, line, first);
-    for (const [key, index] of [
-      [K_START_TIME, start],
-      [K_END_TIME, end],
-    ] as const) {
-      if (this.isTime(line, index)) w.putFieldTimes1000(key, line, index);
-      else if (line.has(index)) this.demoted.push(index);
-    }
+    this.putTime(K_START_TIME, line, start, w);
+    this.putTime(K_END_TIME, line, end, w);
     if (!this.isTime(line, start) || !this.isTime(line, end)) return;
     const seconds = line.integer(end)! - line.integer(start)!;
     if (seconds >= 0 && seconds * 1000 <= MAX_INTEGER_T) {
       w.putNumber(K_DURATION, seconds * 1000);
     }
+  }
+
+  /** A time field in milliseconds, or `unmapped` when past the bound. */
+  private putTime(
+    key: Buffer,
+    line: FlowLogLine,
+    index: number,
+    w: NestedWriter
+  ): void {
+    if (this.isTime(line, index)) w.putFieldTimes1000(key, line, index);
+    else if (line.has(index)) this.demoted.push(index);
   }
 
   private writeMetadata(line: FlowLogLine, w: NestedWriter): void {
@@ -775,10 +803,17 @@ class OcsfSerializer implements LineSerializer {
     // The interface's fields have an endpoint only when the side is known.
     const ownedLevel = direction > 0 ? LEVEL_OWNED : LEVEL_ALWAYS;
     w.open(K_UNMAPPED);
-    for (let i = 0; i < keys.length; i++) {
-      const level = mapped[i]!;
-      if (level !== 0 && level <= ownedLevel && !demoted.includes(i)) continue;
-      w.putField(keys[i], line, i);
+    if (demoted.length === 0) {
+      const plan = this.unmappedPlans[ownedLevel === LEVEL_OWNED ? 1 : 0]!;
+      w.putFieldList(line, plan.indices, plan.keys, 0, plan.indices.length);
+    } else {
+      for (let i = 0; i < keys.length; i++) {
+        const level = mapped[i]!;
+        if (level !== 0 && level <= ownedLevel && !demoted.includes(i)) {
+          continue;
+        }
+        w.putField(keys[i], line, i);
+      }
     }
     w.open(K_ENRICHMENT);
     w.putLeftoverEnrichment(enrichment, MAPPED_ENRICHMENT, usedDirection);
