@@ -12,8 +12,10 @@ import { ENRICHMENT_ROLE, type LineEnrichment } from './enrichment.ts';
 import { IsoSecondsWriter, MAX_ISO_SECONDS } from './iso-time.ts';
 import {
   digitsAtMost,
+  type FieldList,
   fieldHasByte,
   fieldIs,
+  fieldList,
   isIntegerField,
   keyBytes as k,
   NestedWriter,
@@ -222,6 +224,11 @@ class EcsSerializer implements LineSerializer {
    * it) moved out: index {@link originalVariant}.
    */
   private readonly originals: readonly OriginalPlan[];
+  /** source.address, source.ip, source.port; the same for destination. */
+  private readonly sourceMembers: FieldList;
+  private readonly destinationMembers: FieldList;
+  /** cloud.region and cloud.availability_zone. */
+  private readonly cloudMembers: FieldList;
   /** This line's `bytes`/`packets` fit ECS `long` (else kept in aws.vpcflow). */
   private bytesFit = true;
   private packetsFit = true;
@@ -234,6 +241,21 @@ class EcsSerializer implements LineSerializer {
       if (at >= 0) this.moved[at] = 1;
     }
     this.f = ecsFieldsOf(format);
+    const f = this.f;
+    this.sourceMembers = fieldList([
+      [f.srcaddr, K_ADDRESS],
+      [f.srcaddr, K_IP],
+      [f.srcport, K_PORT],
+    ]);
+    this.destinationMembers = fieldList([
+      [f.dstaddr, K_ADDRESS],
+      [f.dstaddr, K_IP],
+      [f.dstport, K_PORT],
+    ]);
+    this.cloudMembers = fieldList([
+      [f.region, K_REGION],
+      [f.azId, K_AVAILABILITY_ZONE],
+    ]);
     this.originals = Array.from({ length: 16 }, (_, variant) =>
       this.compileOriginal(variant)
     );
@@ -307,18 +329,12 @@ class EcsSerializer implements LineSerializer {
   }
 
   private writeEndpoints(line: FlowLogLine, w: NestedWriter): void {
-    const src = this.f.srcaddr;
-    const dst = this.f.dstaddr;
     w.open(K_SOURCE);
-    w.putField(K_ADDRESS, line, src);
-    w.putField(K_IP, line, src);
-    w.putField(K_PORT, line, this.f.srcport);
+    w.putFields(line, this.sourceMembers);
     this.putCounters(line, w);
     w.close();
     w.open(K_DESTINATION);
-    w.putField(K_ADDRESS, line, dst);
-    w.putField(K_IP, line, dst);
-    w.putField(K_PORT, line, this.f.dstport);
+    w.putFields(line, this.destinationMembers);
     w.close();
   }
 
@@ -375,8 +391,7 @@ class EcsSerializer implements LineSerializer {
     w.open(K_ACCOUNT);
     w.putField(K_ID, line, this.f.accountId);
     w.close();
-    w.putField(K_REGION, line, this.f.region);
-    w.putField(K_AVAILABILITY_ZONE, line, this.f.azId);
+    w.putFields(line, this.cloudMembers);
     w.open(K_INSTANCE);
     w.putField(K_ID, line, this.f.instanceId);
     w.close();
@@ -463,9 +478,7 @@ class EcsSerializer implements LineSerializer {
 }
 
 /** The `aws.vpcflow` members for one variant, in format order. */
-interface OriginalPlan {
-  readonly indices: Int32Array;
-  readonly keys: readonly Buffer[];
+interface OriginalPlan extends FieldList {
   /** Members up to and including `tcp-flags`; 0 when not among them. */
   readonly flagsEnd: number;
 }

@@ -159,6 +159,29 @@ function writeJsonObject(
 }
 
 /**
+ * Field members compiled at cold start for {@link NestedWriter.putFields}:
+ * positions in the format and the key each is written under.
+ */
+interface FieldList {
+  readonly indices: Int32Array;
+  readonly keys: readonly Buffer[];
+}
+
+/**
+ * Compiles (field position, key bytes) pairs into a {@link FieldList},
+ * leaving out fields the format lacks (position -1). Cold start only.
+ *
+ * @example fieldList([[fieldIndex(format, 'region'), keyBytes('region')]])
+ */
+function fieldList(members: readonly (readonly [number, Buffer])[]): FieldList {
+  const kept = members.filter(([index]) => index >= 0);
+  return {
+    indices: Int32Array.from(kept.map(([index]) => index)),
+    keys: kept.map(([, key]) => key),
+  };
+}
+
+/**
  * A JSON document under construction. Call {@link NestedWriter.begin}, then
  * `open`/`openArray` … `close` around members, then {@link NestedWriter.end}.
  * Members are written with a `put*` method taking the key's precomputed
@@ -359,6 +382,11 @@ class NestedWriter {
     out.length = at;
   }
 
+  /** Puts every member of a compiled {@link FieldList}. */
+  putFields(line: FlowLogLine, list: FieldList): void {
+    this.putFieldList(line, list.indices, list.keys, 0, list.indices.length);
+  }
+
   /** Puts an integer field as a JSON string of its digits (`"6"`). */
   putFieldAsString(
     key: Buffer | undefined,
@@ -465,10 +493,12 @@ class NestedWriter {
   }
 }
 
+export type { FieldList };
 export {
   digitsAtMost,
   fieldHasByte,
   fieldIs,
+  fieldList,
   isIntegerField,
   keyBytes,
   NestedWriter,

@@ -17,8 +17,10 @@ import {
 } from './enrichment.ts';
 import {
   digitsAtMost,
+  type FieldList,
   fieldHasByte,
   fieldIs,
+  fieldList,
   isIntegerField,
   keyBytes as k,
   NestedWriter,
@@ -154,12 +156,6 @@ const K_VPC_UID = k('vpc_uid');
 const K_ZONE = k('zone');
 const V_AWS = v('AWS');
 const V_OTHER = v(99);
-
-/** `unmapped`'s field members for one owned level, in format order. */
-interface UnmappedPlan {
-  readonly indices: Int32Array;
-  readonly keys: readonly Buffer[];
-}
 
 /**
  * Last second written as an OCSF time: 9999-12-31T23:59:59Z, the bound the
@@ -303,6 +299,8 @@ interface Side {
   readonly tgwVpc: number;
   readonly tgwSubnet: number;
   readonly tgwEni: number;
+  /** interface_uid, vpc_uid, subnet_uid from the Transit Gateway fields. */
+  readonly tgwMembers: FieldList;
 }
 
 /** Fields always consumed by a mapping (never copied to `unmapped`). */
@@ -339,6 +337,11 @@ function sideOf(format: FlowLogFormat, side: 'src' | 'dst'): Side {
     tgwVpc: at(`tgw-${side}-vpc-id`),
     tgwSubnet: at(`tgw-${side}-subnet-id`),
     tgwEni: at(`tgw-${side}-eni`),
+    tgwMembers: fieldList([
+      [at(`tgw-${side}-eni`), K_INTERFACE_UID],
+      [at(`tgw-${side}-vpc-id`), K_VPC_UID],
+      [at(`tgw-${side}-subnet-id`), K_SUBNET_UID],
+    ]),
   };
 }
 
@@ -386,13 +389,17 @@ class OcsfSerializer implements LineSerializer {
   private readonly src: Side;
   private readonly dst: Side;
   private readonly at: Readonly<Record<string, number>>;
+  /** The capturing interface's members of the endpoint that owns it. */
+  private readonly interfaceMembers: FieldList;
+  /** cloud.region and cloud.zone. */
+  private readonly cloudMembers: FieldList;
   /** TGW endpoint fields are used only in formats without interface fields. */
   private readonly tgwEndpoints: boolean;
   /**
    * `unmapped`'s field members when nothing was demoted, compiled for
    * LEVEL_ALWAYS (index 0) and LEVEL_OWNED (index 1) as the owned level.
    */
-  private readonly unmappedPlans: readonly UnmappedPlan[];
+  private readonly unmappedPlans: readonly FieldList[];
   /** Mapped fields of this line whose value went to `unmapped` instead. */
   private readonly demoted: number[] = [];
 
@@ -414,16 +421,23 @@ class OcsfSerializer implements LineSerializer {
     if (this.tgwEndpoints) mark(TGW_ENDPOINT_FIELDS, LEVEL_ALWAYS);
     const names = [...ALWAYS_MAPPED, ...INTERFACE_FIELDS, ...OTHER_FIELDS];
     this.at = Object.fromEntries(names.map((name) => [name, at(name)]));
+    this.interfaceMembers = fieldList([
+      [at('interface-id'), K_INTERFACE_UID],
+      [at('vpc-id'), K_VPC_UID],
+      [at('instance-id'), K_INSTANCE_UID],
+      [at('subnet-id'), K_SUBNET_UID],
+    ]);
+    this.cloudMembers = fieldList([
+      [at('region'), K_REGION],
+      [at('az-id'), K_ZONE],
+    ]);
     this.unmappedPlans = [LEVEL_ALWAYS, LEVEL_OWNED].map((ownedLevel) => {
-      const indices: number[] = [];
+      const members: [number, Buffer][] = [];
       for (let i = 0; i < this.keys.length; i++) {
         const level = this.mapped[i]!;
-        if (level === 0 || level > ownedLevel) indices.push(i);
+        if (level === 0 || level > ownedLevel) members.push([i, this.keys[i]!]);
       }
-      return {
-        indices: Int32Array.from(indices),
-        keys: indices.map((i) => this.keys[i]!),
-      };
+      return fieldList(members);
     });
   }
 
@@ -576,8 +590,7 @@ class OcsfSerializer implements LineSerializer {
     w.open(K_ACCOUNT);
     w.putField(K_UID, line, this.at['account-id']!);
     w.close();
-    w.putField(K_REGION, line, this.at.region!);
-    w.putField(K_ZONE, line, this.at['az-id']!);
+    w.putFields(line, this.cloudMembers);
     w.close();
   }
 
@@ -650,17 +663,8 @@ class OcsfSerializer implements LineSerializer {
     this.putRanged(K_PORT, line, side.port, MAX_PORT_T, w);
     w.putField(K_SVC_NAME, line, side.service);
     const at = this.at;
-    if (owns) {
-      w.putField(K_INTERFACE_UID, line, at['interface-id']!);
-      w.putField(K_VPC_UID, line, at['vpc-id']!);
-      w.putField(K_INSTANCE_UID, line, at['instance-id']!);
-      w.putField(K_SUBNET_UID, line, at['subnet-id']!);
-    }
-    if (this.tgwEndpoints) {
-      w.putField(K_INTERFACE_UID, line, side.tgwEni);
-      w.putField(K_VPC_UID, line, side.tgwVpc);
-      w.putField(K_SUBNET_UID, line, side.tgwSubnet);
-    }
+    if (owns) w.putFields(line, this.interfaceMembers);
+    if (this.tgwEndpoints) w.putFields(line, side.tgwMembers);
     if (statusOnly && !this.hasIdentity(line, side, owns)) {
       const capturing = this.capturingField(line);
       const key = capturing === at['interface-id'] ? K_INTERFACE_UID : K_UID;
@@ -804,8 +808,10 @@ class OcsfSerializer implements LineSerializer {
     const ownedLevel = direction > 0 ? LEVEL_OWNED : LEVEL_ALWAYS;
     w.open(K_UNMAPPED);
     if (demoted.length === 0) {
-      const plan = this.unmappedPlans[ownedLevel === LEVEL_OWNED ? 1 : 0]!;
-      w.putFieldList(line, plan.indices, plan.keys, 0, plan.indices.length);
+      w.putFields(
+        line,
+        this.unmappedPlans[ownedLevel === LEVEL_OWNED ? 1 : 0]!
+      );
     } else {
       for (let i = 0; i < keys.length; i++) {
         const level = mapped[i]!;
