@@ -5,10 +5,14 @@
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import { ipv4Number } from '../net/ip.ts';
-import type { LineEnrichment } from '../output/enrichment.ts';
+import {
+  type EnrichmentRun,
+  enrichmentRun,
+  type LineEnrichment,
+} from '../output/enrichment.ts';
 import { keyBytes } from '../output/nested-writer.ts';
 import { addressFieldsOf, ParsedAddresses } from './address.ts';
-import type { IpRangeTable } from './ip-ranges.ts';
+import type { IpRangeMatch, IpRangeTable } from './ip-ranges.ts';
 import type { Enricher } from './types.ts';
 
 /** Per address field: where it is and the two keys it adds. */
@@ -18,6 +22,8 @@ interface ServiceKeys {
   readonly serviceKey: Buffer;
   /** Bytes of `"<key>_aws_region":`. */
   readonly regionKey: Buffer;
+  /** Both entries per match, preformatted (see {@link MAX_CACHED_NAMES}). */
+  readonly runs: Map<IpRangeMatch, EnrichmentRun>;
 }
 
 /**
@@ -53,6 +59,7 @@ class AwsServiceEnricher implements Enricher {
       index,
       serviceKey: keyBytes(`${key}_aws_service`),
       regionKey: keyBytes(`${key}_aws_region`),
+      runs: new Map(),
     }));
   }
 
@@ -68,9 +75,25 @@ class AwsServiceEnricher implements Enricher {
           ? this.ranges.lookup4(ipv4Number(address))
           : this.ranges.lookup6(address);
       if (match === undefined) continue;
-      into.addConst(field.serviceKey, this.json(match.service));
-      into.addConst(field.regionKey, this.json(match.region));
+      into.addRun(this.run(field, match));
     }
+  }
+
+  /**
+   * The field's two entries for a match, cached per match object: a table
+   * refresh makes new matches, so the cache is emptied when full.
+   */
+  private run(field: ServiceKeys, match: IpRangeMatch): EnrichmentRun {
+    let run = field.runs.get(match);
+    if (run === undefined) {
+      run = enrichmentRun([
+        [field.serviceKey, this.json(match.service)],
+        [field.regionKey, this.json(match.region)],
+      ]);
+      if (field.runs.size >= MAX_CACHED_NAMES) field.runs.clear();
+      field.runs.set(match, run);
+    }
+    return run;
   }
 
   /** A name as JSON string bytes, cached. */

@@ -71,19 +71,25 @@ const TCP_FLAG_NAMES = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg'].map((n) =>
 const ACCEPT = Buffer.from('ACCEPT');
 const REJECT = Buffer.from('REJECT');
 
+/** `"ecs":{"version":"8.11.0"}`. */
+const ECS_MEMBER = Buffer.from(
+  `"ecs":{"version":${JSON.stringify(ECS_VERSION)}}`
+);
+/** `"cloud":{"provider":"aws"`. */
+const CLOUD_OPEN = Buffer.from('"cloud":{"provider":"aws"');
+const CLOSE_ONE = Buffer.from('}');
+
 const K_ACCOUNT = k('account');
 const K_ACTION = k('action');
 const K_ADDRESS = k('address');
 const K_AVAILABILITY_ZONE = k('availability_zone');
 const K_AWS = k('aws');
 const K_BYTES = k('bytes');
-const K_CLOUD = k('cloud');
 const K_CLUSTER = k('cluster');
 const K_COMMUNITY_ID = k('community_id');
 const K_CONTAINER = k('container');
 const K_DESTINATION = k('destination');
 const K_DIRECTION = k('direction');
-const K_ECS = k('ecs');
 const K_END = k('end');
 const K_ENRICHMENT = k('enrichment');
 const K_EVENT = k('event');
@@ -96,7 +102,6 @@ const K_NETWORK = k('network');
 const K_ORCHESTRATOR = k('orchestrator');
 const K_PACKETS = k('packets');
 const K_PORT = k('port');
-const K_PROVIDER = k('provider');
 const K_REASON = k('reason');
 const K_REGION = k('region');
 const K_RELATED = k('related');
@@ -108,12 +113,9 @@ const K_TCP_FLAGS_ARRAY = k('tcp_flags_array');
 const K_TIMESTAMP = k('@timestamp');
 const K_TRANSPORT = k('transport');
 const K_TYPE = k('type');
-const K_VERSION = k('version');
 const K_VPCFLOW = k('vpcflow');
-const V_AWS = v('aws');
 const V_CONTAINER = v('container');
 const V_ECS = v('ecs');
-const V_ECS_VERSION = v(ECS_VERSION);
 const V_IPV4 = v('ipv4');
 const V_IPV6 = v('ipv6');
 
@@ -292,9 +294,7 @@ class EcsSerializer implements LineSerializer {
     this.bytesFit = fitsLong(line, this.f.bytes);
     this.packetsFit = fitsLong(line, this.f.packets);
     if (end >= 0) this.endText.write(w.prefix(K_TIMESTAMP), end);
-    w.open(K_ECS);
-    w.putConst(K_VERSION, V_ECS_VERSION);
-    w.close();
+    w.putConst(undefined, ECS_MEMBER);
     this.writeEvent(line, w, start, end);
     this.writeEndpoints(line, w);
     const usedDirection = this.writeNetwork(line, enrichment, w);
@@ -386,8 +386,8 @@ class EcsSerializer implements LineSerializer {
   }
 
   private writeCloud(line: FlowLogLine, w: NestedWriter): void {
-    w.open(K_CLOUD);
-    w.putConst(K_PROVIDER, V_AWS);
+    // cloud always has provider: opened with it as one run (see putRaw).
+    w.putConst(undefined, CLOUD_OPEN);
     w.open(K_ACCOUNT);
     w.putField(K_ID, line, this.f.accountId);
     w.close();
@@ -395,7 +395,7 @@ class EcsSerializer implements LineSerializer {
     w.open(K_INSTANCE);
     w.putField(K_ID, line, this.f.instanceId);
     w.close();
-    w.close();
+    w.putRaw(CLOSE_ONE);
   }
 
   /** The v7 ECS task fields, mapped as the Beats processor maps them. */

@@ -273,6 +273,16 @@ class NestedWriter {
     this.prefix(key).copy(value, 0, value.length);
   }
 
+  /**
+   * Writes bytes as they are, outside the member bookkeeping: the closing
+   * braces of an object opened by a preformatted member run (`putConst`
+   * of `"cloud":{"provider":"AWS"`), whose later members were put at the
+   * enclosing level, where a comma always precedes them.
+   */
+  putRaw(bytes: Buffer): void {
+    this.out.copy(bytes, 0, bytes.length);
+  }
+
   /** Puts a JS string as a JSON string. */
   putString(key: Buffer | undefined, value: string): void {
     this.prefix(key).jsonString(value);

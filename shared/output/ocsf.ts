@@ -111,11 +111,22 @@ const LEVEL_OWNED = 2;
 const SUCCESS_MEMBERS = Buffer.from('"status_id":1,"status":"Success"');
 const FAILURE_MEMBERS = Buffer.from('"status_id":2,"status":"Failure"');
 
+/** `"metadata":{…,"product":{…`: the always-present start of metadata. */
+const METADATA_OPEN = Buffer.concat([
+  Buffer.from('"metadata":{'),
+  METADATA_MEMBERS,
+  Buffer.from(',"product":{'),
+  PRODUCT_MEMBERS,
+]);
+/** `"cloud":{"provider":"AWS"`. */
+const CLOUD_OPEN = Buffer.from('"cloud":{"provider":"AWS"');
+const CLOSE_ONE = Buffer.from('}');
+const CLOSE_TWO = Buffer.from('}}');
+
 const K_ACCOUNT = k('account');
 const K_BOUNDARY = k('boundary');
 const K_BOUNDARY_ID = k('boundary_id');
 const K_BYTES = k('bytes');
-const K_CLOUD = k('cloud');
 const K_CONNECTION_INFO = k('connection_info');
 const K_DIRECTION = k('direction');
 const K_DIRECTION_ID = k('direction_id');
@@ -129,15 +140,12 @@ const K_INSTANCE_UID = k('instance_uid');
 const K_INTERFACE_UID = k('interface_uid');
 const K_INTERMEDIATE_IPS = k('intermediate_ips');
 const K_IP = k('ip');
-const K_METADATA = k('metadata');
 const K_PACKETS = k('packets');
 const K_PORT = k('port');
-const K_PRODUCT = k('product');
 const K_PROTOCOL_NAME = k('protocol_name');
 const K_PROTOCOL_NUM = k('protocol_num');
 const K_PROTOCOL_VER = k('protocol_ver');
 const K_PROTOCOL_VER_ID = k('protocol_ver_id');
-const K_PROVIDER = k('provider');
 const K_REGION = k('region');
 const K_SRC_ENDPOINT = k('src_endpoint');
 const K_START_TIME = k('start_time');
@@ -154,7 +162,6 @@ const K_UNMAPPED = k('unmapped');
 const K_VERSION = k('version');
 const K_VPC_UID = k('vpc_uid');
 const K_ZONE = k('zone');
-const V_AWS = v('AWS');
 const V_OTHER = v(99);
 
 /**
@@ -575,23 +582,21 @@ class OcsfSerializer implements LineSerializer {
   }
 
   private writeMetadata(line: FlowLogLine, w: NestedWriter): void {
-    w.open(K_METADATA);
-    w.putConst(undefined, METADATA_MEMBERS);
-    w.open(K_PRODUCT);
-    w.putConst(undefined, PRODUCT_MEMBERS);
+    // metadata and product always have members: opened as one run, the
+    // version put after their members, then both closed.
+    w.putConst(undefined, METADATA_OPEN);
     w.putFieldAsString(K_VERSION, line, this.at.version!);
-    w.close();
-    w.close();
+    w.putRaw(CLOSE_TWO);
   }
 
   private writeCloud(line: FlowLogLine, w: NestedWriter): void {
-    w.open(K_CLOUD);
-    w.putConst(K_PROVIDER, V_AWS);
+    // cloud always has provider: opened with it as one run (see putRaw).
+    w.putConst(undefined, CLOUD_OPEN);
     w.open(K_ACCOUNT);
     w.putField(K_UID, line, this.at['account-id']!);
     w.close();
     w.putFields(line, this.cloudMembers);
-    w.close();
+    w.putRaw(CLOSE_ONE);
   }
 
   /** INBOUND, OUTBOUND, UNKNOWN when absent, -1 for another value. */
