@@ -10,7 +10,7 @@ const INITIAL_CAPACITY = 1 << 20;
 /** Short runs are copied byte by byte: cheaper than a native call. */
 const NATIVE_COPY_THRESHOLD = 32;
 
-/** Buffer#copy, applied to a plain Uint8Array source too (Node accepts any view). */
+/** Buffer#copy, applied to Uint8Array sources too (Node takes any view). */
 const bufferCopy = Buffer.prototype.copy;
 
 // biome-ignore format: one escape per control byte, indexed by byte value
