@@ -57,6 +57,20 @@ const GZIP_MAGIC_1 = 0x8b;
  */
 const MAX_INVOCATION_DECOMPRESSED_BYTES = 128 * 1024 * 1024;
 
+/**
+ * Bytes of opened text one batch may keep between the ENI collector's walk
+ * and the transform's ({@link OpenedRecords}): past it, the collector keeps
+ * nothing more and the transform opens the rest itself, as without ENI.
+ * Measured in docs/limits.md ("Opened once"): a 6 MB event of gzip
+ * CloudWatch Logs envelopes opens to about 20 MiB of messages, so 32 MiB
+ * keeps every legitimate event whole, while the worst case adds 32 MiB to
+ * the heap, half the 64 MiB the whole pass may add.
+ */
+const MAX_KEPT_OPENED_BYTES = 32 * 1024 * 1024;
+
+/** What a failure costs in {@link OpenedRecords}' byte count (its object). */
+const KEPT_FAILURE_BYTES = 64;
+
 /** Where a wrapped line's text is: a range of the input, or a new buffer. */
 interface Unwrapped {
   bytes: Buffer;
@@ -110,6 +124,108 @@ interface FramingLimits {
    * {@link MAX_INVOCATION_DECOMPRESSED_BYTES}.
    */
   readonly maxInvocationDecompressedBytes?: number;
+}
+
+/**
+ * How one walk opened a record (inflated it, read its envelopes), kept for
+ * another walk of the same record: the ENI collector's, for the transform.
+ */
+interface Opening {
+  /**
+   * gzip only: the `maxOutputLength` it was inflated with; 0 when the
+   * record is not gzip (a decompressed envelope: no budget involved).
+   */
+  readonly limit: number;
+  /** gzip only: bytes inflated, whole; -1 when inflating failed. */
+  readonly inflated: number;
+  /** gzip only: inflating passed `limit` (ERR_BUFFER_TOO_LARGE). */
+  readonly tooLarge: boolean;
+  /** The text the record's lines are in; undefined when it failed. */
+  readonly text: Buffer | undefined;
+  /** Why the record was refused (gzip or envelope), if it was. */
+  readonly failure: FramingFailure | undefined;
+}
+
+/** An {@link Opening} with the record it belongs to. */
+interface KeptOpening extends Opening {
+  readonly record: ArrayBufferLike;
+  readonly length: number;
+}
+
+/**
+ * The records one walker opened, for another walker to read without opening
+ * them again: the ENI collector's walk (which runs first, before the ENI
+ * prefetch) keeps them, the transform's takes them, one batch at a time. A
+ * record is known by where its bytes are (their ArrayBuffer, offset and
+ * length: a view of the batch's one decoded buffer, event.ts), so it must
+ * not change between the walks. Bounded by {@link MAX_KEPT_OPENED_BYTES}
+ * of text; failures are kept too, at {@link KEPT_FAILURE_BYTES} each.
+ *
+ * @example
+ * const opened = new OpenedRecords();
+ * collectFieldValues(records, format, 'interface-id', max, opened);
+ * transformer.transformAppend(records[0]); // opened by the collector
+ */
+class OpenedRecords {
+  readonly maxBytes: number;
+  private readonly entries = new Map<number, KeptOpening>();
+  private bytes = 0;
+
+  constructor(maxBytes = MAX_KEPT_OPENED_BYTES) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Records kept and not taken yet. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Forgets every record: a new batch. */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  /**
+   * Keeps how `record` opened, unless that would pass {@link maxBytes}.
+   * @returns false when it was not kept
+   */
+  keep(record: Buffer, opening: Opening): boolean {
+    const cost =
+      opening.text === undefined
+        ? KEPT_FAILURE_BYTES + (opening.failure?.detail.length ?? 0)
+        : opening.text.length;
+    if (this.bytes + cost > this.maxBytes) return false;
+    this.bytes += cost;
+    this.entries.set(record.byteOffset, {
+      ...opening,
+      record: record.buffer,
+      length: record.length,
+    });
+    return true;
+  }
+
+  /** How `record` opened, if it was kept; forgotten once taken. O(1). */
+  take(record: Buffer): Opening | undefined {
+    const entry = this.entries.get(record.byteOffset);
+    if (
+      entry === undefined ||
+      entry.record !== record.buffer ||
+      entry.length !== record.length
+    ) {
+      return undefined;
+    }
+    this.entries.delete(record.byteOffset);
+    return entry;
+  }
+}
+
+/** Which side of an {@link OpenedRecords} a walker is on. */
+interface FramingShare {
+  /** Keep every record this walker opens (the ENI collector). */
+  readonly keep?: OpenedRecords | undefined;
+  /** Read records found here instead of opening them (the transform). */
+  readonly reuse?: OpenedRecords | undefined;
 }
 
 function isBlank(byte: number): boolean {
@@ -227,7 +343,8 @@ function parseWrapper(
 /**
  * The one framing walker: opens a record, finds its lines and hands them to
  * a {@link LineSink}. Reusable, not re-entrant; keeps the invocation's
- * decompression account between records.
+ * decompression account between records. With a {@link FramingShare}, it
+ * keeps what it opened for another walker, or reads what another kept.
  *
  * @example
  * const walker = new FramingWalker({ maxDecompressedBytes: 8 << 20 });
@@ -237,10 +354,18 @@ function parseWrapper(
 class FramingWalker {
   private readonly maxRecord: number;
   private readonly maxInvocation: number;
+  private readonly keep: OpenedRecords | undefined;
+  private readonly reuse: OpenedRecords | undefined;
   /** Decompressed bytes still allowed in this invocation. */
   private invocationLeft: number;
   private failure: FramingFailure | undefined;
   private readonly unwrapped: Unwrapped = {
+    bytes: Buffer.alloc(0),
+    start: 0,
+    end: 0,
+  };
+  /** Where the opened record's lines are. */
+  private readonly text: Unwrapped = {
     bytes: Buffer.alloc(0),
     start: 0,
     end: 0,
@@ -250,13 +375,19 @@ class FramingWalker {
     bytes: Buffer.alloc(0),
     length: 0,
   };
+  /** The last inflate: its maxOutputLength, bytes (-1: failed), overflow. */
+  private lastLimit = 0;
+  private lastInflated = -1;
+  private lastTooLarge = false;
 
-  constructor(limits: FramingLimits) {
+  constructor(limits: FramingLimits, share: FramingShare = {}) {
     this.maxRecord = limits.maxDecompressedBytes;
     this.maxInvocation =
       limits.maxInvocationDecompressedBytes ??
       MAX_INVOCATION_DECOMPRESSED_BYTES;
     this.invocationLeft = this.maxInvocation;
+    this.keep = share.keep;
+    this.reuse = share.reuse;
   }
 
   /** Starts an invocation: its decompression budget is whole again. */
@@ -267,20 +398,21 @@ class FramingWalker {
   /**
    * Walks one record's decoded bytes. O(bytes) plus, for gzip, O(inflated
    * bytes) with inflated bytes ≤ min(MAX_DECOMPRESSED_BYTES, what is left
-   * of the invocation's budget), enforced while inflating.
+   * of the invocation's budget), enforced while inflating. A record another
+   * walker opened and kept ({@link OpenedRecords}) is not opened again: its
+   * text or failure is read, and the budget charged exactly as inflating it
+   * here would have charged it (it is inflated here only when that outcome
+   * cannot be known without inflating).
    *
    * @returns undefined when every line was handed over (or the sink
    *   stopped), else why the record's framing is refused
    */
   walk(bytes: Buffer, sink: LineSink): FramingFailure | undefined {
     this.failure = undefined;
-    if (isGzip(bytes)) {
-      const inflated = this.inflate(bytes);
-      if (inflated === undefined) return this.failure;
-      this.walkOpened(inflated, true, sink);
-      return this.failure;
+    const text = this.text;
+    if (this.open(bytes, text)) {
+      this.walkText(text.bytes, text.start, text.end, true, sink);
     }
-    this.walkOpened(bytes, looksLikeEnvelope(bytes, 0, bytes.length), sink);
     return this.failure;
   }
 
@@ -305,17 +437,106 @@ class FramingWalker {
     return false;
   }
 
-  /** Lines of an opened record: envelopes when `envelope` says so. */
-  private walkOpened(bytes: Buffer, envelope: boolean, sink: LineSink): void {
+  /**
+   * Sets `into` to the text of the record's lines: the record itself, the
+   * messages of its envelopes, or its inflated bytes (then their envelopes'
+   * messages). @returns false when the record is refused (`failure` says why)
+   */
+  private open(bytes: Buffer, into: Unwrapped): boolean {
+    const gzip = isGzip(bytes);
+    if (!gzip && !looksLikeEnvelope(bytes, 0, bytes.length)) {
+      return this.unwrap(bytes, false, into);
+    }
+    const kept = this.reuse?.take(bytes);
+    const reused = kept === undefined ? undefined : this.reopen(kept, into);
+    if (reused !== undefined) return reused;
+    let opened: boolean;
+    if (gzip) {
+      const inflated = this.inflate(bytes);
+      opened = inflated !== undefined && this.unwrap(inflated, true, into);
+    } else {
+      this.lastLimit = 0;
+      opened = this.unwrap(bytes, true, into);
+    }
+    if (this.keep !== undefined) this.keepOpening(bytes, opened, into);
+    return opened;
+  }
+
+  /** Keeps how `record` opened in {@link keep}, its text as its own bytes. */
+  private keepOpening(record: Buffer, opened: boolean, text: Unwrapped): void {
+    let own: Buffer | undefined;
+    if (opened) {
+      // The messages buffer is reused for the next record: copy. An
+      // inflated buffer is the record's own, kept whole unless it starts
+      // with blanks (then the copy drops them).
+      own =
+        text.bytes === this.messages.bytes || text.start > 0
+          ? Buffer.from(text.bytes.subarray(text.start, text.end))
+          : text.bytes;
+    }
+    this.keep!.keep(record, {
+      limit: this.lastLimit,
+      inflated: this.lastInflated,
+      tooLarge: this.lastTooLarge,
+      text: own,
+      failure: this.failure,
+    });
+  }
+
+  /**
+   * How a record another walker opened opens here: the kept text or
+   * failure, with the budget charged as {@link inflate} would have charged
+   * it at this walker's cap. zlib stops with ERR_BUFFER_TOO_LARGE exactly
+   * when the output passes `maxOutputLength`, so a stream that inflated
+   * whole to n bytes inflates whole again under any cap ≥ n and overflows
+   * any cap < n; one that overflowed a cap overflows every smaller one; one
+   * that was corrupt fails again under the same cap.
+   *
+   * @returns whether the record opened, or undefined when the outcome
+   *   under this walker's cap is not known (then it is inflated here)
+   */
+  private reopen(kept: Opening, into: Unwrapped): boolean | undefined {
+    if (kept.limit > 0) {
+      const cap = Math.min(this.maxRecord, this.invocationLeft);
+      const limit = Math.max(cap, 1);
+      if (kept.inflated >= 0) {
+        if (kept.inflated > limit) return this.tooLarge(cap);
+        this.invocationLeft -= kept.inflated;
+      } else if (kept.tooLarge && limit <= kept.limit) {
+        return this.tooLarge(cap);
+      } else if (kept.tooLarge || limit !== kept.limit) {
+        return undefined;
+      }
+    }
+    if (kept.text === undefined) {
+      const failure = kept.failure!;
+      return this.fail(failure.reason, failure.detail);
+    }
+    into.bytes = kept.text;
+    into.start = 0;
+    into.end = kept.text.length;
+    return true;
+  }
+
+  /**
+   * Sets `into` to the lines' text of opened bytes: their envelopes'
+   * messages when `envelope` says so and they start with `{`, else the
+   * bytes from their first non-blank.
+   */
+  private unwrap(bytes: Buffer, envelope: boolean, into: Unwrapped): boolean {
     let first = 0;
     while (first < bytes.length && isBlank(bytes[first]!)) first++;
     if (!envelope || bytes[first] !== OPEN_BRACE) {
-      this.walkText(bytes, first, bytes.length, true, sink);
-      return;
+      into.bytes = bytes;
+      into.start = first;
+      into.end = bytes.length;
+      return true;
     }
     if (!isUtf8(bytes)) {
-      this.fail(MALFORMED.BAD_CLOUDWATCH_ENVELOPE, 'envelope is not UTF-8');
-      return;
+      return this.fail(
+        MALFORMED.BAD_CLOUDWATCH_ENVELOPE,
+        'envelope is not UTF-8'
+      );
     }
     const out = this.messages;
     if (out.bytes.length < bytes.length) {
@@ -324,23 +545,29 @@ class FramingWalker {
     out.length = 0;
     const result = readEnvelopes(bytes, 0, bytes.length, out);
     if (!result.ok) {
-      this.fail(
+      return this.fail(
         MALFORMED.BAD_CLOUDWATCH_ENVELOPE,
         `not a CloudWatch Logs envelope: ${result.detail}`
       );
-      return;
     }
-    this.walkText(out.bytes, 0, out.length, true, sink);
+    into.bytes = out.bytes;
+    into.start = 0;
+    into.end = out.length;
+    return true;
   }
 
   /** gzip → bytes, within the record's and the invocation's budget. */
   private inflate(bytes: Buffer): Buffer | undefined {
     const cap = Math.min(this.maxRecord, this.invocationLeft);
+    this.lastLimit = Math.max(cap, 1);
+    this.lastInflated = -1;
+    this.lastTooLarge = false;
     try {
       // maxOutputLength is checked after every chunk zlib writes: a bomb
       // stops at the cap without inflating further (ERR_BUFFER_TOO_LARGE).
-      const inflated = gunzipSync(bytes, { maxOutputLength: Math.max(cap, 1) });
+      const inflated = gunzipSync(bytes, { maxOutputLength: this.lastLimit });
       this.invocationLeft -= inflated.length;
+      this.lastInflated = inflated.length;
       return inflated;
     } catch (error) {
       return this.inflateFailed(error, cap);
@@ -357,19 +584,24 @@ class FramingWalker {
       );
       return undefined;
     }
+    this.lastTooLarge = true;
+    this.tooLarge(cap);
+    return undefined;
+  }
+
+  /** A gzip record overflowed `cap`: charged, and failed by which budget. */
+  private tooLarge(cap: number): false {
     this.invocationLeft = Math.max(0, this.invocationLeft - cap);
     if (cap >= this.maxRecord) {
-      this.fail(
+      return this.fail(
         MALFORMED.DECOMPRESSED_TOO_LARGE,
         `gzip record decompresses past MAX_DECOMPRESSED_BYTES (${this.maxRecord})`
       );
-    } else {
-      this.fail(
-        MALFORMED.DECOMPRESSION_BUDGET_SPENT,
-        `gzip record decompresses past what is left (${cap} bytes) of the invocation's ${this.maxInvocation}-byte decompression budget`
-      );
     }
-    return undefined;
+    return this.fail(
+      MALFORMED.DECOMPRESSION_BUDGET_SPENT,
+      `gzip record decompresses past what is left (${cap} bytes) of the invocation's ${this.maxInvocation}-byte decompression budget`
+    );
   }
 
   /**
@@ -422,12 +654,22 @@ class FramingWalker {
   }
 }
 
-export type { FramingFailure, FramingLimits, LineSink, SinkAnswer, Unwrapped };
+export type {
+  FramingFailure,
+  FramingLimits,
+  FramingShare,
+  LineSink,
+  Opening,
+  SinkAnswer,
+  Unwrapped,
+};
 export {
   FramingWalker,
   hasJsonSpecial,
   isGzip,
   MAX_INVOCATION_DECOMPRESSED_BYTES,
+  MAX_KEPT_OPENED_BYTES,
+  OpenedRecords,
   SINK,
   wrappedRange,
 };
