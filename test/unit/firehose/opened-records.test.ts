@@ -203,7 +203,8 @@ describe('records opened by the ENI collector', () => {
     const records = arenaOf([0, 0, 0]);
     const t = transformer(1 << 20);
     const messages = 2 * (LINE.length + 1);
-    const opened = new OpenedRecords(messages);
+    const opened = new OpenedRecords(384 + messages); // one entry: 384 bytes
+
     collectFieldValues(records, FORMAT, 'interface-id', 1000, opened);
     const before = inflations();
     // Act
