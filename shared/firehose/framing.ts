@@ -58,6 +58,13 @@ const GZIP_MAGIC_1 = 0x8b;
 const MAX_INVOCATION_DECOMPRESSED_BYTES = 128 * 1024 * 1024;
 
 /**
+ * The most bytes deflate can inflate from one compressed byte: 1032:1
+ * (https://www.zlib.net/zlib_tech.html, "Maximum compression factor"). A
+ * gzip stream's header and trailer only add compressed bytes.
+ */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
  * Bytes of opened text one batch may keep between the ENI collector's walk
  * and the transform's ({@link OpenedRecords}): past it, the collector keeps
  * nothing more and the transform opens the rest itself, as without ENI.
@@ -460,7 +467,8 @@ class FramingWalker {
       return this.unwrap(bytes, false, into);
     }
     const kept = this.reuse?.take(bytes);
-    const reused = kept === undefined ? undefined : this.reopen(kept, into);
+    const reused =
+      kept === undefined ? undefined : this.reopen(kept, bytes.length, into);
     if (reused !== undefined) return reused;
     let opened: boolean;
     if (gzip) {
@@ -515,10 +523,15 @@ class FramingWalker {
    * any cap < n; one that overflowed a cap overflows every smaller one; one
    * that was corrupt fails again under the same cap.
    *
+   * @param compressed - the record's length
    * @returns whether the record opened, or undefined when the outcome
    *   under this walker's cap is not known (then it is inflated here)
    */
-  private reopen(kept: Opening, into: Unwrapped): boolean | undefined {
+  private reopen(
+    kept: Opening,
+    compressed: number,
+    into: Unwrapped
+  ): boolean | undefined {
     if (kept.limit > 0) {
       const cap = Math.min(this.maxRecord, this.invocationLeft);
       const limit = Math.max(cap, 1);
@@ -529,6 +542,8 @@ class FramingWalker {
         return this.tooLarge(cap);
       } else if (kept.tooLarge || limit !== kept.limit) {
         return undefined;
+      } else {
+        this.chargeCorrupt(cap, compressed);
       }
     }
     if (kept.text === undefined) {
@@ -593,13 +608,18 @@ class FramingWalker {
       this.lastInflated = inflated.length;
       return inflated;
     } catch (error) {
-      return this.inflateFailed(error, cap);
+      return this.inflateFailed(error, cap, bytes.length);
     }
   }
 
-  private inflateFailed(error: unknown, cap: number): undefined {
+  private inflateFailed(
+    error: unknown,
+    cap: number,
+    compressed: number
+  ): undefined {
     const code = (error as { code?: unknown }).code;
     if (code !== 'ERR_BUFFER_TOO_LARGE') {
+      this.chargeCorrupt(cap, compressed);
       const message = (error as Error).message;
       this.fail(
         MALFORMED.BAD_CLOUDWATCH_ENVELOPE,
@@ -610,6 +630,19 @@ class FramingWalker {
     this.lastTooLarge = true;
     this.tooLarge(cap);
     return undefined;
+  }
+
+  /**
+   * A corrupt gzip record (bad data, CRC or length, cut short) is charged
+   * what it may have inflated before zlib found the fault: at most its cap,
+   * and at most {@link MAX_DEFLATE_RATIO} times its compressed bytes. zlib
+   * does not say how much it inflated; charging nothing let a 6 MB event of
+   * 4 KiB records that each inflate 4 MiB of spaces and then fail their
+   * CRC-32 inflate 4.4 GiB (5.4 s of CPU) within the 128 MiB budget.
+   */
+  private chargeCorrupt(cap: number, compressed: number): void {
+    const charge = Math.min(Math.max(cap, 0), MAX_DEFLATE_RATIO * compressed);
+    this.invocationLeft = Math.max(0, this.invocationLeft - charge);
   }
 
   /** A gzip record overflowed `cap`: charged, and failed by which budget. */
