@@ -69,9 +69,10 @@ const MAX_DEFLATE_RATIO = 1032;
  * and the transform's ({@link OpenedRecords}): past it, the collector keeps
  * nothing more and the transform opens the rest itself, as without ENI.
  * Measured in docs/limits.md ("Opened once"): a 6 MB event of gzip
- * CloudWatch Logs envelopes opens to about 20 MiB of messages, so 32 MiB
- * keeps every legitimate event whole, while the worst case adds 32 MiB to
- * the heap, half the 64 MiB the whole pass may add.
+ * CloudWatch Logs envelopes of flow-log lines (7.5:1) opens to 18–19 MiB
+ * of messages, so 32 MiB keeps legitimate events whole up to about 12:1,
+ * while the most a hostile event can make the function hold is 32 MiB,
+ * half the 64 MiB a 6 MB event may add in all.
  */
 const MAX_KEPT_OPENED_BYTES = 32 * 1024 * 1024;
 
