@@ -25,7 +25,7 @@ import {
   settingNamedIn,
 } from '../../shared/firehose/compose.ts';
 import { DecodedEvent, decodeEvent } from '../../shared/firehose/event.ts';
-import type { OpenedRecords } from '../../shared/firehose/framing.ts';
+import type { OpenedRecords } from '../../shared/firehose/opened-records.ts';
 import type { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import type { Config } from './config.ts';

@@ -7,10 +7,10 @@ import {
   FramingWalker,
   hasJsonSpecial,
   type LineSink,
-  type OpenedRecords,
   SINK,
   type SinkAnswer,
 } from '../firehose/framing.ts';
+import type { OpenedRecords } from '../firehose/opened-records.ts';
 import { BYTE_CLASS, CLASS_BLANK, DASH } from '../flowlog/bytes.ts';
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 

@@ -22,10 +22,10 @@ import {
   FramingWalker,
   hasJsonSpecial,
   type LineSink,
-  OpenedRecords,
   SINK,
   type SinkAnswer,
 } from './framing.ts';
+import { OpenedRecords } from './opened-records.ts';
 
 /**
  * A line's partition: the safe value of each PARTITION_KEYS key, in order,
@@ -147,7 +147,7 @@ class RecordTransformer {
   /**
    * Records the ENI collector opened (inflated, envelopes read) for this
    * transformer's next batch: each is read from here once instead of being
-   * opened again (shared/enrich/collect.ts, framing.ts OpenedRecords).
+   * opened again (shared/enrich/collect.ts, opened-records.ts).
    */
   readonly opened = new OpenedRecords();
 

@@ -7,7 +7,7 @@ import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { collectFieldValues } from '../../../shared/enrich/collect.ts';
-import { OpenedRecords } from '../../../shared/firehose/framing.ts';
+import { OpenedRecords } from '../../../shared/firehose/opened-records.ts';
 import { RecordTransformer } from '../../../shared/firehose/record-transformer.ts';
 import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
 import { parseFormat } from '../../../shared/flowlog/format.ts';
