@@ -25,6 +25,7 @@ import {
   settingNamedIn,
 } from '../../shared/firehose/compose.ts';
 import { DecodedEvent, decodeEvent } from '../../shared/firehose/event.ts';
+import type { OpenedRecords } from '../../shared/firehose/opened-records.ts';
 import type { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
 import type { FlowLogFormat } from '../../shared/flowlog/format.ts';
 import type { Config } from './config.ts';
@@ -198,7 +199,9 @@ function processorFor(
 
 /**
  * Fetches the ENI metadata of the interface ids in `records` (decoded
- * record bytes) until `deadline` (epoch ms). Never rejects.
+ * record bytes) until `deadline` (epoch ms). Never rejects. With `keepIn`,
+ * the records the collection opens are kept there for the transform
+ * (collectFieldValues).
  *
  * @returns what the prefetch did, or undefined without ENRICH=eni
  */
@@ -207,7 +210,8 @@ async function prefetchInterfaces(
   format: FlowLogFormat,
   records: readonly Buffer[],
   maxDecompressedBytes: number,
-  deadline: number
+  deadline: number,
+  keepIn?: OpenedRecords
 ): Promise<EniPrefetchResult | undefined> {
   const directory = adapters.eniDirectory;
   if (directory === undefined) return undefined;
@@ -215,7 +219,8 @@ async function prefetchInterfaces(
     records,
     format,
     'interface-id',
-    maxDecompressedBytes
+    maxDecompressedBytes,
+    keepIn
   );
   return directory.prefetch(ids, deadline);
 }
@@ -224,7 +229,9 @@ async function prefetchInterfaces(
  * Fetches the ENI metadata a batch needs before the synchronous transform,
  * until `deadline` (epoch ms). Never rejects: on EC2 failure or at the
  * deadline lines stay un-enriched (counted by the cache). Reads the records'
- * bytes the transform reads: pass the {@link DecodedEvent} to both.
+ * bytes the transform reads: pass the {@link DecodedEvent} to both, and
+ * each gzip record or CloudWatch Logs envelope is opened once, here, for
+ * both (the transformer's `opened`, within its byte cap).
  *
  * @throws TypeError when ENRICH has `eni` and `event` is not a Firehose
  *   transformation event
@@ -243,7 +250,8 @@ async function prefetchEnrichment(
     format,
     decoded.decodedRecords(),
     maxDecompressedBytes,
-    deadline
+    deadline,
+    runtime.transformer.opened
   );
 }
 

@@ -10,6 +10,7 @@ import {
   SINK,
   type SinkAnswer,
 } from '../firehose/framing.ts';
+import type { OpenedRecords } from '../firehose/opened-records.ts';
 import { BYTE_CLASS, CLASS_BLANK, DASH } from '../flowlog/bytes.ts';
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 
@@ -75,6 +76,11 @@ class TokenSink implements LineSink {
  * field, and the rest of a record once its framing is refused (the transform
  * reports those). O(bytes), gzip within the walker's budgets; never throws.
  *
+ * With `keepIn` (the transformer's `opened`), every record it opens (gzip
+ * inflated, envelopes read) is kept there, up to its byte cap, so that the
+ * transform reads it without opening it again: emptied first, one batch at
+ * a time.
+ *
  * @param records - decoded (base64-free) record data
  * @example collectFieldValues(records, format, 'interface-id') // Set { 'eni-…' }
  */
@@ -82,12 +88,14 @@ function collectFieldValues(
   records: readonly Buffer[],
   format: FlowLogFormat,
   fieldName: string,
-  maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES
+  maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+  keepIn?: OpenedRecords
 ): Set<string> {
+  keepIn?.clear();
   const position = fieldIndex(format, fieldName);
   if (position < 0) return new Set<string>();
   const sink = new TokenSink(position);
-  const walker = new FramingWalker({ maxDecompressedBytes });
+  const walker = new FramingWalker({ maxDecompressedBytes }, { keep: keepIn });
   for (const record of records) walker.walk(record, sink);
   // The S3 header line names the field at its own position.
   sink.into.delete(format.fields[position]!.name);

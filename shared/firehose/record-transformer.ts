@@ -25,6 +25,7 @@ import {
   SINK,
   type SinkAnswer,
 } from './framing.ts';
+import { OpenedRecords } from './opened-records.ts';
 
 /**
  * A line's partition: the safe value of each PARTITION_KEYS key, in order,
@@ -143,6 +144,12 @@ class RecordTransformer {
   readonly output = new ByteWriter();
   /** The pipeline's partitioner, if any. */
   readonly partitioner: LinePartitioner | undefined;
+  /**
+   * Records the ENI collector opened (inflated, envelopes read) for this
+   * transformer's next batch: each is read from here once instead of being
+   * opened again (shared/enrich/collect.ts, opened-records.ts).
+   */
+  readonly opened = new OpenedRecords();
 
   // The current record's state while it is walked; read through its result.
   private lines = 0;
@@ -179,7 +186,7 @@ class RecordTransformer {
   constructor(pipeline: Pipeline, limits: TransformLimits) {
     this.pipeline = pipeline;
     this.partitioner = pipeline.partitioner;
-    this.walker = new FramingWalker(limits);
+    this.walker = new FramingWalker(limits, { reuse: this.opened });
     this.sink = {
       line: (bytes, start, end) => this.transformLine(bytes, start, end),
       wrapped: (bytes, start, end) => this.transformWrapped(bytes, start, end),

@@ -332,6 +332,39 @@ describe('decompression budgets (issue #9.2)', () => {
     expect(again).toBeUndefined();
   });
 
+  it('charges a corrupt gzip record what it may have inflated', () => {
+    // Prepare: a 20-byte record, gzip's 10-byte header then no valid
+    // deflate data, may inflate at most 1032 × 20 = 20,640 bytes
+    // (https://www.zlib.net/zlib_tech.html, "Maximum Compression Factor")
+    const walker = new FramingWalker({
+      maxDecompressedBytes: 100_000,
+      maxInvocationDecompressedBytes: 50_000,
+    });
+    const sink: LineSink = { line: () => true, wrapped: () => SINK.NEXT };
+    const corrupt = Buffer.concat([
+      gzipSync('').subarray(0, 10),
+      Buffer.alloc(10, 0xff),
+    ]);
+    // Act: two corrupt records leave 50,000 − 2 × 20,640 = 8,720 bytes
+    const walkThen = (inflating: number) => {
+      walker.startInvocation();
+      const failures = [corrupt, corrupt].map(
+        (record) => walker.walk(record, sink)?.reason
+      );
+      const next = gzipSync(Buffer.alloc(inflating, 0x0a));
+      return [...failures, walker.walk(next, sink)?.reason];
+    };
+    const [first, second, over] = walkThen(8_721);
+    const [, , under] = walkThen(8_720);
+    // Assess
+    expect([first, second]).toEqual([
+      'bad_cloudwatch_envelope',
+      'bad_cloudwatch_envelope',
+    ]);
+    expect(over).toBe('decompression_budget_spent');
+    expect(under).toBeUndefined();
+  });
+
   it('starts every batch with the whole invocation budget', () => {
     const data = gzipSync(`${ACCEPT}\n`).toString('base64');
     const event = {
