@@ -166,6 +166,14 @@ class BatchPlanner {
   plan(): BatchPlan {
     this.transformer.startInvocation();
     this.transformer.output.reset();
+    // One JSON-kernel call for the whole arena (docs/kernel.md); each
+    // record then takes its result, or the TypeScript path, in order.
+    const decoded = this.decoded;
+    this.transformer.transformBatch(
+      decoded.arena,
+      decoded.starts,
+      decoded.ends
+    );
     const count = this.decoded.records.length;
     const order = this.order;
     for (let at = 0; at < count; at++) {
@@ -190,7 +198,7 @@ class BatchPlanner {
       return;
     }
     this.counters.bytesIn += bytes.length;
-    const result = this.transformer.transformAppend(bytes);
+    const result = this.transformer.transformAt(index, bytes);
     this.counters.lines += result.lines;
     addAudit(this.counters, result.audit, this.recordId(index));
     const output = this.transformer.output;

@@ -12,7 +12,11 @@ import { FIELD_KIND, FlowLogLine } from '../flowlog/line.ts';
 import { planScan, type ScanPlan, scanLine } from '../flowlog/scan.ts';
 import { ValueAudit } from '../flowlog/value-audit.ts';
 import { kernelFor } from '../kernel/hook.ts';
-import type { JsonKernel } from '../kernel/json-kernel.ts';
+import {
+  ENTRY_WORDS,
+  type JsonKernel,
+  type KernelBatch,
+} from '../kernel/json-kernel.ts';
 import { ByteWriter } from '../output/byte-writer.ts';
 import { LineEnrichment, NO_ENRICHMENT } from '../output/enrichment.ts';
 import type { LineSerializer } from '../output/types.ts';
@@ -180,6 +184,8 @@ class RecordTransformer {
   private tabFrom = 0;
   /** The buffer {@link tabAt} is an offset of; reset for every record. */
   private tabBytes: Buffer | undefined;
+  /** The kernel's results of the last {@link transformBatch}, if any. */
+  private batch: KernelBatch | undefined;
   /** Kept lines by key, only while {@link RecordTransformer.splitByKey} runs. */
   private groups: Map<PartitionKey, Buffer[]> | undefined;
 
@@ -227,6 +233,7 @@ class RecordTransformer {
    * @example t.output.reset(); for (const r of records) spans.push(t.transformAppend(r));
    */
   transformAppend(bytes: Buffer): RecordResult {
+    this.batch = undefined;
     this.start();
     const kernelLines =
       this.kernel?.transformRecord(
@@ -236,6 +243,52 @@ class RecordTransformer {
       ) ?? -1;
     if (kernelLines > 0) {
       this.lines = this.kept = kernelLines;
+      return this.result('Ok');
+    }
+    this.failed(this.walker.walk(bytes, this.sink));
+    return this.finish();
+  }
+
+  /**
+   * Runs the JSON kernel once over a whole decoded batch (`arena`, each
+   * record's `[starts[i], ends[i])`, start -1 for none): the results wait
+   * for {@link transformAt}, valid until the next {@link transformBatch} or
+   * {@link transform}. Does nothing without a kernel, or for an arena
+   * over the kernel's bound (json-kernel.ts transformBatch); then
+   * {@link transformAt} runs the kernel record by record. O(arena bytes).
+   *
+   * @example t.transformBatch(d.arena, d.starts, d.ends); for (i…) t.transformAt(i, d.bytesOf(i)!);
+   */
+  transformBatch(arena: Buffer, starts: Int32Array, ends: Int32Array): void {
+    this.batch =
+      this.kernel?.transformBatch(arena, starts, ends, this.maxOutputBytes) ??
+      undefined;
+  }
+
+  /**
+   * {@link transformAppend} of record `index` of the last
+   * {@link transformBatch}: the kernel's output, copied into {@link output},
+   * when the kernel wrote the record; else the TypeScript path, exactly as
+   * {@link transformAppend} takes a record the kernel declines. So every
+   * result, byte and audit count is {@link transformAppend}'s. O(bytes).
+   */
+  transformAt(index: number, bytes: Buffer): RecordResult {
+    const batch = this.batch;
+    if (batch === undefined) return this.transformAppend(bytes);
+    this.start();
+    const table = batch.table;
+    const entry = index * ENTRY_WORDS;
+    const written = table[entry + 3]!;
+    if (written >= 0) {
+      const from = table[entry + 2]!;
+      const output = this.output;
+      output.reserve(written);
+      output.buffer.set(
+        batch.memory.subarray(from, from + written),
+        output.length
+      );
+      output.length += written;
+      this.lines = this.kept = table[entry + 4]!;
       return this.result('Ok');
     }
     this.failed(this.walker.walk(bytes, this.sink));

@@ -88,6 +88,32 @@ interface KernelExports {
     lineOverhead: number
   ): number;
   lines(): number;
+  transformBatch(
+    count: number,
+    tableAt: number,
+    fieldCount: number,
+    outputAt: number,
+    lineOverhead: number,
+    maxOutput: number
+  ): number;
+}
+
+/** Words per record in the batch table (start, end, output start, result, lines). */
+const ENTRY_WORDS = 5;
+
+/**
+ * What {@link JsonKernel.transformBatch} wrote: per record, its output's
+ * `[outputStart, outputStart + result)` in `memory` when `result` ≥ 0 (with
+ * `lines` lines), else a negative {@link KERNEL_RESULT}: the TypeScript
+ * path's record. Valid until the kernel's next call.
+ */
+interface KernelBatch {
+  readonly memory: Uint8Array;
+  /**
+   * Per record, {@link ENTRY_WORDS} words: input start, input end, output
+   * start, output length or negative result, lines.
+   */
+  readonly table: Int32Array;
 }
 
 /** The compiled module, shared by every kernel of the process. */
@@ -232,6 +258,61 @@ class JsonKernel {
   }
 
   /**
+   * Transforms every record of a decoded arena in one call: the arena is
+   * copied into the kernel's memory once, with a table of each record's
+   * `[starts[i], ends[i])` (start -1: not decodable, skipped), and the
+   * kernel writes every record's output one after the other and its result
+   * to the table. A record whose output passes `maxOutputBytes` is declined
+   * (-1) like {@link JsonKernel.transformRecord} declines it. O(arena bytes).
+   *
+   * Bound, checked before the memory grows: the arena at most
+   * {@link MAX_KERNEL_INPUT_BYTES} (8 MiB; a 6 MB event decodes to at most
+   * 4.5 MB), so the memory stays within what one such record needs today
+   * (about 80 MiB); a bigger arena returns undefined and the caller runs
+   * the kernel record by record.
+   *
+   * @returns the results, or undefined: no batch (the arena is too large)
+   */
+  transformBatch(
+    arena: Buffer,
+    starts: Int32Array,
+    ends: Int32Array,
+    maxOutputBytes: number
+  ): KernelBatch | undefined {
+    const count = starts.length;
+    let length = 0;
+    for (let i = 0; i < count; i++) {
+      if (starts[i]! >= 0 && ends[i]! > length) length = ends[i]!;
+    }
+    if (length > MAX_KERNEL_INPUT_BYTES) return undefined;
+    const tableAt = align16(INPUT + length + SLACK);
+    const outputAt = align16(tableAt + count * ENTRY_WORDS * 4);
+    // Σ (length_i + (⌊(length_i + 1) / 2F⌋ + 1) × overhead): each record's
+    // bound as the kernel computes it, summed over at most `count` records.
+    const lineBound =
+      Math.floor((length + count) / (2 * this.fieldCount)) + count;
+    const needed = outputAt + length + lineBound * this.lineOverhead + SLACK;
+    if (needed > this.memoryBytes) this.grow(needed);
+    const memory = this.memory;
+    memory.set(arena.subarray(0, length), INPUT);
+    const table = new Int32Array(memory.buffer, tableAt, count * ENTRY_WORDS);
+    for (let i = 0; i < count; i++) {
+      const start = starts[i]!;
+      table[i * ENTRY_WORDS] = start < 0 ? 0 : INPUT + start;
+      table[i * ENTRY_WORDS + 1] = start < 0 ? 0 : INPUT + ends[i]!;
+    }
+    this.exports.transformBatch(
+      count,
+      tableAt,
+      this.fieldCount,
+      outputAt,
+      this.lineOverhead,
+      Math.min(maxOutputBytes, 0xffff_ffff) >>> 0
+    );
+    return { memory, table };
+  }
+
+  /**
    * Grows the memory to at least `bytes` (WebAssembly memory only grows, and
    * only here: the kernel never grows it itself, so {@link memoryBytes}
    * stays its size between calls without asking the engine).
@@ -284,4 +365,10 @@ function align16(offset: number): number {
   return (offset + 15) & ~15;
 }
 
-export { JsonKernel, KERNEL_RESULT, MAX_KERNEL_INPUT_BYTES };
+export {
+  ENTRY_WORDS,
+  JsonKernel,
+  KERNEL_RESULT,
+  type KernelBatch,
+  MAX_KERNEL_INPUT_BYTES,
+};

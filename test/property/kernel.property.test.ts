@@ -5,7 +5,10 @@
 // counts, value-audit counts and output bytes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RecordTransformer } from '../../shared/firehose/record-transformer.ts';
+import {
+  type RecordResult,
+  RecordTransformer,
+} from '../../shared/firehose/record-transformer.ts';
 import {
   FIELD_CATALOGUE,
   TGW_DEFAULT_FORMAT,
@@ -359,8 +362,22 @@ function pair(formatText: string, maxOutputBytes?: number) {
 }
 
 function outcome(t: RecordTransformer, bytes: Buffer) {
-  const { status, audit, reason, excerpt, lines, kept, key } =
-    t.transform(bytes);
+  return {
+    ...outcomeOf(t.transform(bytes)),
+    output: t.output.toBuffer().toString('latin1'),
+  };
+}
+
+/** A result as plain values (its audit copied: it is the transformer's). */
+function outcomeOf({
+  status,
+  audit,
+  reason,
+  excerpt,
+  lines,
+  kept,
+  key,
+}: RecordResult) {
   return {
     audit: {
       fields: audit.fields,
@@ -375,7 +392,6 @@ function outcome(t: RecordTransformer, bytes: Buffer) {
     lines,
     kept,
     key,
-    output: t.output.toBuffer().toString('latin1'),
   };
 }
 
@@ -458,6 +474,56 @@ describe.each([
     // The kernel itself wrote a fair share of records (each malformed
     // reason has its own example in test/unit/kernel/json-kernel.test.ts).
     expect(seen.get(0) ?? 0).toBeGreaterThan(400);
+  });
+
+  it('gives in one batch call what the TypeScript path gives record by record', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(recordArb, fc.boolean()), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.option(fc.integer({ min: 1, max: 600 }), { nil: undefined }),
+        (cases, cap) => {
+          // Prepare: one format per batch (the first record's), records
+          // next to each other in one arena; some not decodable (start -1).
+          const formatText = cases[0]![0].formatText;
+          const records = cases
+            .filter(([c]) => c.formatText === formatText)
+            .map(([c, decodable]) => ({ bytes: recordOf(c), decodable }));
+          const arena = Buffer.concat(records.map((r) => r.bytes));
+          const starts = new Int32Array(records.length);
+          const ends = new Int32Array(records.length);
+          let at = 0;
+          records.forEach((r, i) => {
+            starts[i] = r.decodable ? at : -1;
+            at += r.bytes.length;
+            ends[i] = at;
+          });
+          const [reference, withKernel] = pair(formatText, cap);
+          // Act
+          const expected = records.map((r) =>
+            r.decodable ? outcome(reference, r.bytes) : undefined
+          );
+          withKernel.output.reset();
+          withKernel.transformBatch(arena, starts, ends);
+          const actual = records.map((r, i) => {
+            if (!r.decodable) return undefined;
+            const before = withKernel.output.length;
+            const result = withKernel.transformAt(i, r.bytes);
+            return {
+              ...outcomeOf(result),
+              output: withKernel.output.buffer
+                .subarray(before, withKernel.output.length)
+                .toString('latin1'),
+            };
+          });
+          // Assess
+          expect(actual).toEqual(expected);
+        }
+      ),
+      { numRuns: 500 }
+    );
   });
 
   it('leaves records past the output cap to the TypeScript path', () => {

@@ -98,12 +98,12 @@ export function lines(): i32 {
  * not gzip (0x1f); and CR appears only as the first half of CR LF — so
  * treating CR as a line end equals dropping the CR before LF.
  */
-function validate(end: usize): bool {
+function validate(start: usize, end: usize): bool {
   const ctl = i8x16.splat(0x20);
   const top = i8x16.splat(0x7e);
   // The last step reads up to 15 bytes past `end` (the sentinel and the
   // slack) and masks them off: no scalar tail.
-  for (let p = INPUT; p < end; p += 16) {
+  for (let p = start; p < end; p += 16) {
     const v = v128.load(p);
     const cr = i8x16.eq(v, i8x16.splat(CR));
     const allowedCtl = v128.or(
@@ -452,7 +452,7 @@ function wrapped(fieldCount: usize): i32 {
 }
 
 /**
- * Transforms the record `INPUT[0, length)` (LF sentinel at `INPUT + length`)
+ * Transforms the record `[start, start + length)` (LF sentinel at its end)
  * into flat JSON lines at `outputAt`. A line is bare flow-log text, or the
  * text wrapped as `{"message":"<text>"}` (`wrapped`); both are written the
  * same way.
@@ -466,7 +466,8 @@ function wrapped(fieldCount: usize): i32 {
  *
  * @returns the output length, or a negative code (see top of file)
  */
-export function transform(
+function transformAt(
+  start: usize,
   length: usize,
   fieldCount: usize,
   outputAt: usize,
@@ -474,9 +475,9 @@ export function transform(
   lineOverhead: usize
 ): i32 {
   lineCount = 0;
-  const end = INPUT + length;
-  if (!validate(end)) return UNSUPPORTED;
-  at = INPUT;
+  const end = start + length;
+  if (!validate(start, end)) return UNSUPPORTED;
+  at = start;
   out = outputAt;
   const limit = outputAt + outputCap;
   while (at < end) {
@@ -492,4 +493,71 @@ export function transform(
   }
   if (lineCount == 0) return NO_LINES;
   return <i32>(out - outputAt);
+}
+
+/** `transformAt` of the record at INPUT (the caller wrote its LF sentinel). */
+export function transform(
+  length: usize,
+  fieldCount: usize,
+  outputAt: usize,
+  outputCap: usize,
+  lineOverhead: usize
+): i32 {
+  return transformAt(INPUT, length, fieldCount, outputAt, outputCap, lineOverhead);
+}
+
+/** Bytes per record in the batch table (five u32/i32 words). */
+const ENTRY: usize = 20;
+
+/**
+ * Transforms a batch of records in one call. `tableAt` holds `count`
+ * entries of five words: the record's start and end (absolute offsets of
+ * memory; end 0: skip it), then, written here, its output's start, its
+ * output length or a negative result code, and its lines. Records are
+ * taken in table order and their outputs written one after the other from
+ * `outputAt`; a record is bounded like `transform`'s caller bounds it (its
+ * length plus `lineOverhead` per possible line: at most one line per two
+ * bytes per field, plus one), so the caller sizes the whole output as the
+ * sum of those bounds. A record whose output passes `maxOutput` is taken
+ * back and marked UNSUPPORTED: the TypeScript path answers it.
+ *
+ * Each record's end gets the LF sentinel for its scan, and the byte there
+ * (the next record's first, or slack) is put back afterwards: the records
+ * may lie next to each other, as they do in the decoded arena.
+ *
+ * @returns the end of the output written (absolute offset)
+ */
+export function transformBatch(
+  count: usize,
+  tableAt: usize,
+  fieldCount: usize,
+  outputAt: usize,
+  lineOverhead: usize,
+  maxOutput: usize
+): usize {
+  let o = outputAt;
+  for (let i: usize = 0; i < count; i++) {
+    const entry = tableAt + i * ENTRY;
+    const start = <usize>load<u32>(entry);
+    const end = <usize>load<u32>(entry, 4);
+    store<u32>(entry, <u32>o, 8);
+    store<u32>(entry, 0, 16);
+    if (end == 0) {
+      store<i32>(entry, UNSUPPORTED, 12);
+      continue;
+    }
+    const length = end - start;
+    const cap = length + ((length + 1) / (2 * fieldCount) + 1) * lineOverhead;
+    const saved = load<u8>(end);
+    store<u8>(end, LF);
+    let result = transformAt(start, length, fieldCount, o, cap, lineOverhead);
+    store<u8>(end, saved);
+    if (result > 0 && <usize>result > maxOutput) result = UNSUPPORTED;
+    store<i32>(entry, result, 12);
+    if (result >= 0) {
+      store<u32>(entry, <u32>lineCount, 16);
+      o += <usize>result;
+    }
+  }
+  return o;
 }
