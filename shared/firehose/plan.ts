@@ -124,6 +124,11 @@ class BatchPlanner {
   /** Per `Ok` record: its slice of the transformer's output arena. */
   private readonly outputStarts: Int32Array;
   private readonly outputEnds: Int32Array;
+  /**
+   * Per `Ok` record the JSON kernel wrote: the kernel's memory its slice is
+   * in (RecordResult.kernelOutput), encoded from there without a copy.
+   */
+  private readonly kernelOutputs: (Buffer | undefined)[];
   /** Per `Ok` record: its `data`, once its slice was encoded. */
   private readonly datas: string[];
   /** `Ok` records whose slice is not encoded yet, in answer order. */
@@ -154,6 +159,7 @@ class BatchPlanner {
     this.outputStarts = new Int32Array(count);
     this.outputEnds = new Int32Array(count);
     this.datas = new Array<string>(count);
+    this.kernelOutputs = new Array<Buffer | undefined>(count);
     this.pending = new Int32Array(count);
     this.metadatas =
       transformer.partitioner === undefined ? [] : new Array(count);
@@ -202,7 +208,10 @@ class BatchPlanner {
     this.counters.lines += result.lines;
     addAudit(this.counters, result.audit, this.recordId(index));
     const output = this.transformer.output;
-    if (!this.decide(index, at, room, bytes, result)) {
+    if (
+      !this.decide(index, at, room, bytes, result) &&
+      result.kernelOutput === undefined
+    ) {
       // Not answered Ok: its output leaves the arena.
       output.length = result.outputStart;
     }
@@ -218,7 +227,7 @@ class BatchPlanner {
     const buffer = output.buffer;
     for (let k = 0; k < this.pendingCount; k++) {
       const index = this.pending[k]!;
-      this.datas[index] = buffer.toString(
+      this.datas[index] = (this.kernelOutputs[index] ?? buffer).toString(
         'base64',
         this.outputStarts[index],
         this.outputEnds[index]
@@ -293,7 +302,7 @@ class BatchPlanner {
     at: number,
     room: number,
     bytes: Buffer,
-    { key, kept, outputStart, outputEnd }: RecordResult
+    { key, kept, outputStart, outputEnd, kernelOutput }: RecordResult
   ): boolean {
     const metadata = key === undefined ? undefined : this.metadataOf(key);
     const outputBytes = outputEnd - outputStart;
@@ -311,6 +320,7 @@ class BatchPlanner {
       this.answers[index] = ANSWER.OK;
       this.outputStarts[index] = outputStart;
       this.outputEnds[index] = outputEnd;
+      this.kernelOutputs[index] = kernelOutput;
       this.pending[this.pendingCount++] = index;
       if (metadata !== undefined) this.metadatas[index] = metadata;
       return true;

@@ -118,6 +118,14 @@ interface RecordResult {
   /** End (exclusive) of the record's output in the transformer's writer. */
   readonly outputEnd: number;
   /**
+   * Set when the output is not in the transformer's writer but in the JSON
+   * kernel's memory ({@link RecordTransformer.transformAt}): then
+   * `[outputStart, outputEnd)` is a slice of this buffer, valid until the
+   * transformer's next batch or per-record kernel call, and `output` is
+   * untouched (nothing to take back).
+   */
+  readonly kernelOutput: Buffer | undefined;
+  /**
    * With a partitioner: the key every kept line shares; undefined when
    * none is kept or they differ (`mixedKeys`).
    */
@@ -267,8 +275,9 @@ class RecordTransformer {
 
   /**
    * {@link transformAppend} of record `index` of the last
-   * {@link transformBatch}: the kernel's output, copied into {@link output},
-   * when the kernel wrote the record; else the TypeScript path, exactly as
+   * {@link transformBatch}: when the kernel wrote the record, its output
+   * where the kernel wrote it (`kernelOutput`, not copied into
+   * {@link output}); else the TypeScript path, exactly as
    * {@link transformAppend} takes a record the kernel declines. So every
    * result, byte and audit count is {@link transformAppend}'s. O(bytes).
    */
@@ -280,16 +289,22 @@ class RecordTransformer {
     const entry = index * ENTRY_WORDS;
     const written = table[entry + 3]!;
     if (written >= 0) {
-      const from = table[entry + 2]!;
-      const output = this.output;
-      output.reserve(written);
-      output.buffer.set(
-        batch.memory.subarray(from, from + written),
-        output.length
-      );
-      output.length += written;
-      this.lines = this.kept = table[entry + 4]!;
-      return this.result('Ok');
+      // No copy: the caller encodes the slice where the kernel wrote it.
+      const lines = table[entry + 4]!;
+      const outputStart = table[entry + 2]!;
+      return {
+        status: 'Ok',
+        lines,
+        kept: lines,
+        reason: undefined,
+        excerpt: '',
+        outputStart,
+        outputEnd: outputStart + written,
+        kernelOutput: batch.output,
+        key: undefined,
+        mixedKeys: false,
+        audit: this.audit,
+      };
     }
     this.failed(this.walker.walk(bytes, this.sink));
     return this.finish();
@@ -379,6 +394,7 @@ class RecordTransformer {
       excerpt: this.excerpt,
       outputStart: this.outputStart,
       outputEnd: this.output.length,
+      kernelOutput: undefined,
       key: this.key,
       mixedKeys: this.mixedKeys,
       audit: this.audit,

@@ -103,12 +103,13 @@ const ENTRY_WORDS = 5;
 
 /**
  * What {@link JsonKernel.transformBatch} wrote: per record, its output's
- * `[outputStart, outputStart + result)` in `memory` when `result` ≥ 0 (with
+ * `[outputStart, outputStart + result)` of `output` when `result` ≥ 0 (with
  * `lines` lines), else a negative {@link KERNEL_RESULT}: the TypeScript
  * path's record. Valid until the kernel's next call.
  */
 interface KernelBatch {
-  readonly memory: Uint8Array;
+  /** The kernel's memory as a Buffer (outputs are slices of it). */
+  readonly output: Buffer;
   /**
    * Per record, {@link ENTRY_WORDS} words: input start, input end, output
    * start, output length or negative result, lines.
@@ -309,7 +310,7 @@ class JsonKernel {
       this.lineOverhead,
       Math.min(maxOutputBytes, 0xffff_ffff) >>> 0
     );
-    return { memory, table };
+    return { output: Buffer.from(memory.buffer), table };
   }
 
   /**

@@ -511,11 +511,18 @@ describe.each([
             if (!r.decodable) return undefined;
             const before = withKernel.output.length;
             const result = withKernel.transformAt(i, r.bytes);
+            const output =
+              result.kernelOutput?.subarray(
+                result.outputStart,
+                result.outputEnd
+              ) ??
+              withKernel.output.buffer.subarray(
+                before,
+                withKernel.output.length
+              );
             return {
               ...outcomeOf(result),
-              output: withKernel.output.buffer
-                .subarray(before, withKernel.output.length)
-                .toString('latin1'),
+              output: output.toString('latin1'),
             };
           });
           // Assess
