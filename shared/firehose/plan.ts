@@ -49,6 +49,13 @@ import {
 /** Firehose's largest record (1,000 KiB): the cap of a re-ingested record. */
 const MAX_REINGEST_RECORD_BYTES = 1_024_000;
 
+/**
+ * Most decoded bytes one JSON-kernel call takes: the kernel's memory holds
+ * a run's bytes and its output, so runs of 1 MiB keep it near what one
+ * Firehose record (1,000 KiB) needs, whatever the event's size.
+ */
+const MAX_KERNEL_RUN_BYTES = 1 << 20;
+
 /** A split payload's cap: one Firehose record less the re-ingestion marker. */
 const MAX_SPLIT_PAYLOAD_BYTES = MAX_REINGEST_RECORD_BYTES - MARKER_BYTES;
 
@@ -172,17 +179,12 @@ class BatchPlanner {
   plan(): BatchPlan {
     this.transformer.startInvocation();
     this.transformer.output.reset();
-    // One JSON-kernel call for the whole arena (docs/kernel.md); each
-    // record then takes its result, or the TypeScript path, in order.
-    const decoded = this.decoded;
-    this.transformer.transformBatch(
-      decoded.arena,
-      decoded.starts,
-      decoded.ends
-    );
     const count = this.decoded.records.length;
     const order = this.order;
+    const kernel = this.transformer.hasKernel;
+    let runEnd = 0;
     for (let at = 0; at < count; at++) {
+      if (kernel && at === runEnd) runEnd = this.kernelRun(at);
       this.answer(order === undefined ? at : order[at]!, at);
     }
     return {
@@ -192,6 +194,36 @@ class BatchPlanner {
       responseBytes: this.budget.total,
       reingest: this.reingest,
     };
+  }
+
+  /**
+   * One JSON-kernel call (docs/kernel.md) for the records planned from
+   * `at` on while they follow each other in the input and their bytes stay
+   * within {@link MAX_KERNEL_RUN_BYTES} (at least one record): each then
+   * takes its result, or the TypeScript path, in order. The slices the last
+   * run left in the kernel's memory are encoded first, since this run
+   * writes over them.
+   *
+   * @returns the planning position after the run
+   */
+  private kernelRun(at: number): number {
+    this.encodePending();
+    const { arena, starts, ends } = this.decoded;
+    const order = this.order;
+    const count = starts.length;
+    const first = order === undefined ? at : order[at]!;
+    let end = at + 1;
+    const size = (i: number) => (starts[i]! < 0 ? 0 : ends[i]! - starts[i]!);
+    let bytes = size(first);
+    while (end < count) {
+      const index = order === undefined ? end : order[end]!;
+      if (index !== first + (end - at)) break;
+      bytes += size(index);
+      if (bytes > MAX_KERNEL_RUN_BYTES) break;
+      end++;
+    }
+    this.transformer.transformBatch(arena, starts, ends, first, end - at);
+    return end;
   }
 
   /** Decides record `index`, the `at`-th planned. */

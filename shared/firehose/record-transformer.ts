@@ -258,19 +258,37 @@ class RecordTransformer {
   }
 
   /**
-   * Runs the JSON kernel once over a whole decoded batch (`arena`, each
-   * record's `[starts[i], ends[i])`, start -1 for none): the results wait
-   * for {@link transformAt}, valid until the next {@link transformBatch} or
-   * {@link transform}. Does nothing without a kernel, or for an arena
-   * over the kernel's bound (json-kernel.ts transformBatch); then
-   * {@link transformAt} runs the kernel record by record. O(arena bytes).
+   * Runs the JSON kernel once over the records `first` to `first + count -
+   * 1` of a decoded batch (`arena`, each record's `[starts[i], ends[i])`,
+   * start -1 for none): the results wait for {@link transformAt}, valid
+   * until the next {@link transformBatch} or {@link transform}. Does nothing
+   * without a kernel, or for a run over the kernel's bound (json-kernel.ts
+   * transformBatch); then {@link transformAt} runs the kernel record by
+   * record. O(run bytes).
    *
-   * @example t.transformBatch(d.arena, d.starts, d.ends); for (i…) t.transformAt(i, d.bytesOf(i)!);
+   * @example t.transformBatch(d.arena, d.starts, d.ends, 0, n); for (i…) t.transformAt(i, d.bytesOf(i)!);
    */
-  transformBatch(arena: Buffer, starts: Int32Array, ends: Int32Array): void {
+  transformBatch(
+    arena: Buffer,
+    starts: Int32Array,
+    ends: Int32Array,
+    first = 0,
+    count = starts.length - first
+  ): void {
     this.batch =
-      this.kernel?.transformBatch(arena, starts, ends, this.maxOutputBytes) ??
-      undefined;
+      this.kernel?.transformBatch(
+        arena,
+        starts,
+        ends,
+        first,
+        count,
+        this.maxOutputBytes
+      ) ?? undefined;
+  }
+
+  /** True when the pipeline runs the JSON kernel ({@link transformBatch}). */
+  get hasKernel(): boolean {
+    return this.kernel !== undefined;
   }
 
   /**
@@ -283,10 +301,13 @@ class RecordTransformer {
    */
   transformAt(index: number, bytes: Buffer): RecordResult {
     const batch = this.batch;
-    if (batch === undefined) return this.transformAppend(bytes);
+    const k = index - (batch?.first ?? 0);
+    if (batch === undefined || k < 0 || k >= batch.count) {
+      return this.transformAppend(bytes);
+    }
     this.start();
     const table = batch.table;
-    const entry = index * ENTRY_WORDS;
+    const entry = k * ENTRY_WORDS;
     const written = table[entry + 3]!;
     if (written >= 0) {
       // No copy: the caller encodes the slice where the kernel wrote it.

@@ -115,6 +115,9 @@ interface KernelBatch {
    * start, output length or negative result, lines.
    */
   readonly table: Int32Array;
+  /** The run's first record and its number of records. */
+  readonly first: number;
+  readonly count: number;
 }
 
 /** The compiled module, shared by every kernel of the process. */
@@ -259,32 +262,41 @@ class JsonKernel {
   }
 
   /**
-   * Transforms every record of a decoded arena in one call: the arena is
-   * copied into the kernel's memory once, with a table of each record's
-   * `[starts[i], ends[i])` (start -1: not decodable, skipped), and the
-   * kernel writes every record's output one after the other and its result
-   * to the table. A record whose output passes `maxOutputBytes` is declined
-   * (-1) like {@link JsonKernel.transformRecord} declines it. O(arena bytes).
+   * Transforms a run of records of a decoded arena in one call: records
+   * `first` to `first + count - 1`, each `arena[starts[i], ends[i])` (start
+   * -1: not decodable, skipped). The arena's bytes from the run's first
+   * record to its last are copied into the kernel's memory once, with a
+   * table of each record's offsets, and the kernel writes every record's
+   * output one after the other and its result to the table. A record whose
+   * output passes `maxOutputBytes` is declined (-1) like
+   * {@link JsonKernel.transformRecord} declines it. O(run bytes).
    *
-   * Bound, checked before the memory grows: the arena at most
-   * {@link MAX_KERNEL_INPUT_BYTES} (8 MiB; a 6 MB event decodes to at most
-   * 4.5 MB), so the memory stays within what one such record needs today
-   * (about 80 MiB); a bigger arena returns undefined and the caller runs
-   * the kernel record by record.
+   * Bound, checked before the memory grows: the run's bytes at most
+   * {@link MAX_KERNEL_INPUT_BYTES} (8 MiB), so the memory stays within what
+   * one such record needs (about 80 MiB); a bigger run returns undefined and
+   * the caller runs the kernel record by record. The caller keeps runs
+   * small (plan.ts: 1 MiB) so the memory stays near one record's.
    *
-   * @returns the results, or undefined: no batch (the arena is too large)
+   * @returns the results (entry `i - first` for record `i`), or undefined
    */
   transformBatch(
     arena: Buffer,
     starts: Int32Array,
     ends: Int32Array,
+    first: number,
+    count: number,
     maxOutputBytes: number
   ): KernelBatch | undefined {
-    const count = starts.length;
-    let length = 0;
-    for (let i = 0; i < count; i++) {
-      if (starts[i]! >= 0 && ends[i]! > length) length = ends[i]!;
+    let low = -1;
+    let high = 0;
+    for (let i = first; i < first + count; i++) {
+      const start = starts[i]!;
+      if (start < 0) continue;
+      if (low < 0 || start < low) low = start;
+      if (ends[i]! > high) high = ends[i]!;
     }
+    if (low < 0) low = 0;
+    const length = Math.max(high - low, 0);
     if (length > MAX_KERNEL_INPUT_BYTES) return undefined;
     const tableAt = align16(INPUT + length + SLACK);
     const outputAt = align16(tableAt + count * ENTRY_WORDS * 4);
@@ -295,12 +307,13 @@ class JsonKernel {
     const needed = outputAt + length + lineBound * this.lineOverhead + SLACK;
     if (needed > this.memoryBytes) this.grow(needed);
     const memory = this.memory;
-    memory.set(arena.subarray(0, length), INPUT);
+    memory.set(arena.subarray(low, high), INPUT);
     const table = new Int32Array(memory.buffer, tableAt, count * ENTRY_WORDS);
-    for (let i = 0; i < count; i++) {
-      const start = starts[i]!;
-      table[i * ENTRY_WORDS] = start < 0 ? 0 : INPUT + start;
-      table[i * ENTRY_WORDS + 1] = start < 0 ? 0 : INPUT + ends[i]!;
+    for (let k = 0; k < count; k++) {
+      const start = starts[first + k]!;
+      table[k * ENTRY_WORDS] = start < 0 ? 0 : INPUT + start - low;
+      table[k * ENTRY_WORDS + 1] =
+        start < 0 ? 0 : INPUT + ends[first + k]! - low;
     }
     this.exports.transformBatch(
       count,
@@ -310,7 +323,7 @@ class JsonKernel {
       this.lineOverhead,
       Math.min(maxOutputBytes, 0xffff_ffff) >>> 0
     );
-    return { output: Buffer.from(memory.buffer), table };
+    return { output: Buffer.from(memory.buffer), table, first, count };
   }
 
   /**

@@ -484,7 +484,8 @@ describe.each([
           maxLength: 12,
         }),
         fc.option(fc.integer({ min: 1, max: 600 }), { nil: undefined }),
-        (cases, cap) => {
+        fc.integer({ min: 0, max: 12 }),
+        (cases, cap, splitAt) => {
           // Prepare: one format per batch (the first record's), records
           // next to each other in one arena; some not decodable (start -1).
           const formatText = cases[0]![0].formatText;
@@ -506,8 +507,14 @@ describe.each([
             r.decodable ? outcome(reference, r.bytes) : undefined
           );
           withKernel.output.reset();
-          withKernel.transformBatch(arena, starts, ends);
+          // Two runs, as plan.ts cuts them: [0, split) and [split, n).
+          const split = Math.min(splitAt, records.length);
           const actual = records.map((r, i) => {
+            if (i === 0 || i === split) {
+              const count =
+                i === 0 ? split || records.length : records.length - split;
+              withKernel.transformBatch(arena, starts, ends, i, count);
+            }
             if (!r.decodable) return undefined;
             const before = withKernel.output.length;
             const result = withKernel.transformAt(i, r.bytes);
