@@ -109,8 +109,8 @@ class DirectionEnricher implements Enricher {
       const sv = parsed.version(line, s, into.serial);
       const dv = parsed.version(line, d, into.serial);
       if (sv === 0 || dv === 0) continue;
-      const srcInternal = this.internal.contains(parsed.bytes(s), sv);
-      const dstInternal = this.internal.contains(parsed.bytes(d), dv);
+      const srcInternal = this.internal.containsMapped(parsed.bytes(s), sv);
+      const dstInternal = this.internal.containsMapped(parsed.bytes(d), dv);
       addDirection(
         into,
         srcInternal

@@ -25,6 +25,9 @@ const groups = new Uint16Array(8);
 
 /**
  * Parses dotted-quad IPv4 in `bytes[start, end)` into `out[at .. at+4)`.
+ * An octet with a leading zero (`010`) is refused: inet_aton(3) reads it as
+ * octal, Node's `net.isIP` refuses it, and AWS never writes it, so the text
+ * is not taken as any address (RFC 6943 §3.1.1 warns of this ambiguity).
  * @returns true when the text is exactly four decimal octets
  */
 function parseIpv4Into(
@@ -48,6 +51,7 @@ function parseIpv4Into(
     } else {
       const d = b - 0x30;
       if (d < 0 || d > 9 || digits === 3) return false;
+      if (digits === 1 && value === 0) return false; // leading zero
       value = value * 10 + d;
       if (value > 255) return false;
       digits++;
@@ -148,6 +152,12 @@ function ipv4Number(b: Uint8Array, at = 0): number {
   return (
     ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0
   );
+}
+
+/** True for ::ffff:0:0/96, IPv4-mapped IPv6 (RFC 4291 §2.5.5.2). */
+function isIpv4Mapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
 }
 
 /** Masks for IPv4 prefix lengths 0-32. */
@@ -254,6 +264,25 @@ class CidrSet {
     this.v6 = cidrs.filter((c) => c.version === 6);
   }
 
+  /**
+   * Like {@link CidrSet.contains}, but an IPv4-mapped IPv6 address
+   * (::ffff:0:0/96, RFC 4291 §2.5.5.2) is tested as the IPv4 address it
+   * carries (and as itself against IPv6 blocks). The `direction` enricher
+   * uses this so it agrees with the `ip` enricher's address class; FILTER
+   * keeps {@link CidrSet.contains}.
+   */
+  containsMapped(address: Uint8Array, version: IpVersion): boolean {
+    if (version === 6 && isIpv4Mapped(address)) {
+      const v4 = this.scratchV4;
+      v4.set(address.subarray(12, 16));
+      if (this.contains(v4, 4)) return true;
+    }
+    return this.contains(address, version);
+  }
+
+  /** Reused by {@link CidrSet.containsMapped}. */
+  private readonly scratchV4 = new Uint8Array(4);
+
   /** True when the parsed address (see {@link parseIp}) is in a block. */
   contains(address: Uint8Array, version: IpVersion): boolean {
     if (version === 4) {
@@ -280,4 +309,11 @@ class CidrSet {
 }
 
 export type { Cidr, CidrProblem, IpVersion };
-export { CidrSet, IPV4_MASKS, ipv4Number, parseCidrText, parseIp };
+export {
+  CidrSet,
+  IPV4_MASKS,
+  ipv4Number,
+  isIpv4Mapped,
+  parseCidrText,
+  parseIp,
+};

@@ -7,6 +7,7 @@
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
+import { parseIp } from '../net/ip.ts';
 import type { ByteWriter } from './byte-writer.ts';
 import { ENRICHMENT_ROLE, type LineEnrichment } from './enrichment.ts';
 import { IsoSecondsWriter, MAX_ISO_SECONDS } from './iso-time.ts';
@@ -26,6 +27,12 @@ import type { LineSerializer } from './types.ts';
 
 /** The ECS version written to `ecs.version` (the integration's). */
 const ECS_VERSION = '8.11.0';
+
+/**
+ * The largest port ECS `source.port`/`destination.port` take: a TCP/UDP
+ * port is 16 bits (RFC 9293 §3.1, RFC 768).
+ */
+const MAX_PORT = 65535;
 
 /** ECS `long` is Elasticsearch's signed 64-bit integer: 2^63 - 1 at most. */
 const MAX_LONG = Buffer.from('9223372036854775807', 'latin1');
@@ -225,15 +232,19 @@ class EcsSerializer implements LineSerializer {
    * `start`, `end` (RFC 3339 holds it), `bytes`, `packets` (ECS long holds
    * it) moved out: index {@link originalVariant}.
    */
-  private readonly originals: readonly OriginalPlan[];
+  private readonly originals: (OriginalPlan | undefined)[];
   /** source.address, source.ip, source.port; the same for destination. */
   private readonly sourceMembers: FieldList;
   private readonly destinationMembers: FieldList;
   /** cloud.region and cloud.availability_zone. */
   private readonly cloudMembers: FieldList;
-  /** This line's `bytes`/`packets` fit ECS `long` (else kept in aws.vpcflow). */
-  private bytesFit = true;
-  private packetsFit = true;
+  /**
+   * This line's {@link originalVariant}: which of the moved fields ECS
+   * types hold (the others stay in `aws.vpcflow`).
+   */
+  private variant = 0;
+  /** Parsed-address scratch for {@link isAddress}. */
+  private readonly scratch = new Uint8Array(16);
 
   constructor(format: FlowLogFormat) {
     this.keys = format.fields.map((field) => k(field.key));
@@ -258,21 +269,53 @@ class EcsSerializer implements LineSerializer {
       [f.region, K_REGION],
       [f.azId, K_AVAILABILITY_ZONE],
     ]);
-    this.originals = Array.from({ length: 16 }, (_, variant) =>
-      this.compileOriginal(variant)
-    );
+    this.originals = new Array<OriginalPlan | undefined>(VARIANTS);
+  }
+
+  /** The compiled plan of a variant (compiled on first use: 256 exist). */
+  private original(variant: number): OriginalPlan {
+    let plan = this.originals[variant];
+    if (plan === undefined) {
+      plan = this.compileOriginal(variant);
+      this.originals[variant] = plan;
+    }
+    return plan;
+  }
+
+  /**
+   * True when the field is absent or an IPv4/IPv6 address ECS `ip` takes;
+   * false for other text (`999.1.1.1`, `1.2.3.4/8`), which stays in
+   * `aws.vpcflow` and out of `source.ip`/`destination.ip`/`related.ip`.
+   */
+  private isAddress(line: FlowLogLine, index: number): boolean {
+    if (!line.has(index)) return true;
+    const bytes = line.bytes;
+    const start = line.starts[index]!;
+    return parseIp(bytes, start, line.ends[index]!, this.scratch) !== 0;
+  }
+
+  /** True when a present field is an address (absent: false). */
+  private hasAddress(line: FlowLogLine, index: number): boolean {
+    return line.has(index) && this.isAddress(line, index);
   }
 
   /** The `aws.vpcflow` field members of one {@link originalVariant}. */
   private compileOriginal(variant: number): OriginalPlan {
+    const f = this.f;
     const skipped = [
-      (variant & 1) !== 0 ? this.f.start : -1,
-      (variant & 2) !== 0 ? this.f.end : -1,
+      (variant & 1) !== 0 ? f.start : -1,
+      (variant & 2) !== 0 ? f.end : -1,
     ];
     const kept = [
-      (variant & 4) === 0 ? this.f.bytes : -1,
-      (variant & 8) === 0 ? this.f.packets : -1,
-    ];
+      f.bytes,
+      f.packets,
+      f.srcport,
+      f.dstport,
+      f.srcaddr,
+      f.dstaddr,
+    ]
+      .map((index, bit) => ((variant & (4 << bit)) === 0 ? index : -1))
+      .filter((index) => index >= 0);
     const indices: number[] = [];
     for (let i = 0; i < this.keys.length; i++) {
       if (this.moved[i] === 1 && !kept.includes(i)) continue;
@@ -291,8 +334,17 @@ class EcsSerializer implements LineSerializer {
     w.begin(out);
     const start = rfc3339Seconds(line, this.f.start);
     const end = rfc3339Seconds(line, this.f.end);
-    this.bytesFit = fitsLong(line, this.f.bytes);
-    this.packetsFit = fitsLong(line, this.f.packets);
+    const f = this.f;
+    this.variant = originalVariant(
+      start >= 0,
+      end >= 0,
+      fitsLong(line, f.bytes),
+      fitsLong(line, f.packets),
+      fitsPort(line, f.srcport),
+      fitsPort(line, f.dstport),
+      this.isAddress(line, f.srcaddr),
+      this.isAddress(line, f.dstaddr)
+    );
     if (end >= 0) this.endText.write(w.prefix(K_TIMESTAMP), end);
     w.putConst(undefined, ECS_MEMBER);
     this.writeEvent(line, w, start, end);
@@ -301,7 +353,7 @@ class EcsSerializer implements LineSerializer {
     this.writeCloud(line, w);
     this.writeOrchestrator(line, w);
     this.writeRelated(line, w);
-    this.writeOriginal(line, enrichment, w, start, end, usedDirection);
+    this.writeOriginal(line, enrichment, w, usedDirection);
     w.end();
   }
 
@@ -329,19 +381,56 @@ class EcsSerializer implements LineSerializer {
   }
 
   private writeEndpoints(line: FlowLogLine, w: NestedWriter): void {
+    const f = this.f;
+    const variant = this.variant;
     w.open(K_SOURCE);
-    w.putFields(line, this.sourceMembers);
+    if (
+      (variant & (SRCPORT_FITS | SRCADDR_IP)) ===
+      (SRCPORT_FITS | SRCADDR_IP)
+    ) {
+      w.putFields(line, this.sourceMembers);
+    } else {
+      this.putEndpoint(line, w, f.srcaddr, f.srcport, SRCADDR_IP, SRCPORT_FITS);
+    }
     this.putCounters(line, w);
     w.close();
     w.open(K_DESTINATION);
-    w.putFields(line, this.destinationMembers);
+    if (
+      (variant & (DSTPORT_FITS | DSTADDR_IP)) ===
+      (DSTPORT_FITS | DSTADDR_IP)
+    ) {
+      w.putFields(line, this.destinationMembers);
+    } else {
+      this.putEndpoint(line, w, f.dstaddr, f.dstport, DSTADDR_IP, DSTPORT_FITS);
+    }
     w.close();
+  }
+
+  /**
+   * `address`, `ip`, `port` of a side with a value ECS types refuse: text
+   * that is no address keeps `address` (ECS `keyword`) but not `ip` (ECS
+   * `ip`); a port outside 0-65535 is left out (it stays in `aws.vpcflow`).
+   */
+  private putEndpoint(
+    line: FlowLogLine,
+    w: NestedWriter,
+    addr: number,
+    port: number,
+    addrBit: number,
+    portBit: number
+  ): void {
+    w.putField(K_ADDRESS, line, addr);
+    if ((this.variant & addrBit) !== 0) w.putField(K_IP, line, addr);
+    if ((this.variant & portBit) !== 0) w.putField(K_PORT, line, port);
   }
 
   /** `bytes` and `packets` where ECS `long` holds them. */
   private putCounters(line: FlowLogLine, w: NestedWriter): void {
-    if (this.bytesFit) w.putField(K_BYTES, line, this.f.bytes);
-    if (this.packetsFit) w.putField(K_PACKETS, line, this.f.packets);
+    if ((this.variant & BYTES_FIT) !== 0)
+      w.putField(K_BYTES, line, this.f.bytes);
+    if ((this.variant & PACKETS_FIT) !== 0) {
+      w.putField(K_PACKETS, line, this.f.packets);
+    }
   }
 
   /** @returns true when enrichment `direction` was used */
@@ -362,7 +451,7 @@ class EcsSerializer implements LineSerializer {
       if (known !== undefined) w.putConst(K_TRANSPORT, known);
     }
     const src = this.f.srcaddr;
-    if (line.has(src)) {
+    if (this.hasAddress(line, src)) {
       // As Beats does: a dot means IPv4, anything else IPv6.
       w.putConst(K_TYPE, fieldHasByte(line, src, 0x2e) ? V_IPV4 : V_IPV6);
     }
@@ -422,12 +511,15 @@ class EcsSerializer implements LineSerializer {
     w.close();
   }
 
-  /** Distinct addresses: srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr. */
+  /**
+   * Distinct addresses: srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr. Text
+   * that is no address is left out (`related.ip` is ECS type `ip`).
+   */
   private writeRelated(line: FlowLogLine, w: NestedWriter): void {
-    const a = this.f.srcaddr;
-    const b = this.f.dstaddr;
-    const c = this.f.pktSrcaddr;
-    const d = this.f.pktDstaddr;
+    const a = this.hasAddress(line, this.f.srcaddr) ? this.f.srcaddr : -1;
+    const b = this.hasAddress(line, this.f.dstaddr) ? this.f.dstaddr : -1;
+    const c = this.hasAddress(line, this.f.pktSrcaddr) ? this.f.pktSrcaddr : -1;
+    const d = this.hasAddress(line, this.f.pktDstaddr) ? this.f.pktDstaddr : -1;
     w.open(K_RELATED);
     w.openArray(K_IP);
     w.putField(undefined, line, a);
@@ -451,15 +543,9 @@ class EcsSerializer implements LineSerializer {
     line: FlowLogLine,
     enrichment: LineEnrichment,
     w: NestedWriter,
-    start: number,
-    end: number,
     usedDirection: boolean
   ): void {
-    const plan =
-      this.originals[
-        originalVariant(start >= 0, end >= 0, this.bytesFit, this.packetsFit)
-      ]!;
-    const { indices, keys, flagsEnd } = plan;
+    const { indices, keys, flagsEnd } = this.original(this.variant);
     w.open(K_AWS);
     w.open(K_VPCFLOW);
     if (flagsEnd > 0) {
@@ -483,19 +569,44 @@ interface OriginalPlan extends FieldList {
   readonly flagsEnd: number;
 }
 
+/** {@link originalVariant} bits: the field's value has its ECS home. */
+const BYTES_FIT = 4;
+const PACKETS_FIT = 8;
+const SRCPORT_FITS = 16;
+const DSTPORT_FITS = 32;
+const SRCADDR_IP = 64;
+const DSTADDR_IP = 128;
+/** How many variants exist. */
+const VARIANTS = 256;
+
 /** Which {@link OriginalPlan} a line uses: one bit per field moved out. */
 function originalVariant(
   startIso: boolean,
   endIso: boolean,
   bytesFit: boolean,
-  packetsFit: boolean
+  packetsFit: boolean,
+  srcportFits: boolean,
+  dstportFits: boolean,
+  srcaddrIp: boolean,
+  dstaddrIp: boolean
 ): number {
   return (
     (startIso ? 1 : 0) |
     (endIso ? 2 : 0) |
-    (bytesFit ? 4 : 0) |
-    (packetsFit ? 8 : 0)
+    (bytesFit ? BYTES_FIT : 0) |
+    (packetsFit ? PACKETS_FIT : 0) |
+    (srcportFits ? SRCPORT_FITS : 0) |
+    (dstportFits ? DSTPORT_FITS : 0) |
+    (srcaddrIp ? SRCADDR_IP : 0) |
+    (dstaddrIp ? DSTADDR_IP : 0)
   );
+}
+
+/** True when a port field is absent or an integer 0-65535 (ECS port). */
+function fitsPort(line: FlowLogLine, index: number): boolean {
+  if (!line.has(index)) return true;
+  const value = line.integer(index);
+  return value !== undefined && value <= MAX_PORT;
 }
 
 /** True when an integer field is absent or fits ECS `long` (2^63 - 1). */
@@ -506,14 +617,17 @@ function fitsLong(line: FlowLogLine, index: number): boolean {
 /**
  * `tcp_flags_array`: names of the set bits fin..urg (an empty array for 0,
  * as the integration writes). Only the low six bits count, and a number's
- * remainder by 64 equals that of its last six digits (10^6 = 64 × 15,625),
- * so values past 2^53 are read exactly.
+ * remainder by 64 equals that of its last six digits (10^6 = 64 × 15,625).
+ * A value above 255 is no TCP flags byte (RFC 9293 §3.1: 8 control bits),
+ * so it gets no array, as the `tcp_flags` enricher adds nothing for it.
  */
 function writeFlagNames(
   line: FlowLogLine,
   w: NestedWriter,
   index: number
 ): void {
+  const value = line.integer(index);
+  if (value === undefined || value > 255) return;
   const end = line.ends[index]!;
   let low = 0;
   for (let at = Math.max(line.starts[index]!, end - 6); at < end; at++) {

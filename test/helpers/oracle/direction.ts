@@ -62,6 +62,22 @@ class DirectionEnricher implements Enricher {
   private readonly src = new Uint8Array(16);
   private readonly dst = new Uint8Array(16);
 
+  /**
+   * Internal when in a block; an IPv4-mapped IPv6 address is also tested as
+   * the IPv4 address it carries (changed with the typed-values fix so that
+   * direction agrees with the ip enricher's class).
+   */
+  private isInternal(address: Uint8Array, version: 0 | 4 | 6): boolean {
+    if (
+      version === 6 &&
+      MAPPED_PREFIX.every((byte, i) => address[i] === byte) &&
+      this.internal.contains(address.slice(12, 16), 4)
+    ) {
+      return true;
+    }
+    return this.internal.contains(address, version);
+  }
+
   constructor(format: FlowLogFormat, internal: CidrSet) {
     this.flowDirection = fieldIndex(format, 'flow-direction');
     const pairs: Array<readonly [number, number]> = [];
@@ -89,8 +105,8 @@ class DirectionEnricher implements Enricher {
       const sv = readAddress(line, s, this.src);
       const dv = readAddress(line, d, this.dst);
       if (sv === 0 || dv === 0) continue;
-      const srcInternal = this.internal.contains(this.src, sv);
-      const dstInternal = this.internal.contains(this.dst, dv);
+      const srcInternal = this.isInternal(this.src, sv);
+      const dstInternal = this.isInternal(this.dst, dv);
       into.direction = srcInternal
         ? dstInternal
           ? DIRECTION.INTERNAL
@@ -104,6 +120,9 @@ class DirectionEnricher implements Enricher {
 }
 
 /** Whether a format gives the direction enricher anything to work with. */
+/** ::ffff:0:0/96 prefix (RFC 4291 §2.5.5.2). */
+const MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+
 function directionInputs(format: FlowLogFormat): boolean {
   const has = (name: string) => fieldIndex(format, name) >= 0;
   return (

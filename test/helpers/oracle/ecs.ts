@@ -4,6 +4,7 @@
  * (elastic/integrations `packages/aws/data_stream/vpcflow`) and the Beats
  * `parse_aws_vpc_flow_log` processor. Every row is in docs/output-formats.md.
  */
+import { isIP } from 'node:net';
 import type { FlowLogFormat } from '../../../shared/flowlog/format.ts';
 import { fieldIndex } from '../../../shared/flowlog/format.ts';
 import type { FlowLogLine } from '../../../shared/flowlog/line.ts';
@@ -227,16 +228,22 @@ class EcsSerializer implements LineSerializer {
   private writeEndpoints(line: FlowLogLine, w: NestedWriter): void {
     const src = this.i('srcaddr');
     const dst = this.i('dstaddr');
+    // ECS `ip` takes addresses only; ports are 0-65535 (changed with the
+    // typed-values fix: other values stay under aws.vpcflow).
     w.open(K_SOURCE);
     w.putField(K_ADDRESS, line, src);
-    w.putField(K_IP, line, src);
-    w.putField(K_PORT, line, this.i('srcport'));
+    if (isAddress(line, src)) w.putField(K_IP, line, src);
+    if (isPort(line, this.i('srcport'))) {
+      w.putField(K_PORT, line, this.i('srcport'));
+    }
     this.putCounters(line, w);
     w.close();
     w.open(K_DESTINATION);
     w.putField(K_ADDRESS, line, dst);
-    w.putField(K_IP, line, dst);
-    w.putField(K_PORT, line, this.i('dstport'));
+    if (isAddress(line, dst)) w.putField(K_IP, line, dst);
+    if (isPort(line, this.i('dstport'))) {
+      w.putField(K_PORT, line, this.i('dstport'));
+    }
     w.close();
   }
 
@@ -261,7 +268,7 @@ class EcsSerializer implements LineSerializer {
     if (typeof name === 'string') w.putString(K_TRANSPORT, name.toLowerCase());
     else if (known !== undefined) w.putConst(K_TRANSPORT, known);
     const src = this.i('srcaddr');
-    if (line.has(src)) {
+    if (line.has(src) && isAddress(line, src)) {
       // As Beats does: a dot means IPv4, anything else IPv6.
       w.putConst(K_TYPE, fieldHasByte(line, src, 0x2e) ? V_IPV4 : V_IPV6);
     }
@@ -321,10 +328,12 @@ class EcsSerializer implements LineSerializer {
 
   /** Distinct addresses: srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr. */
   private writeRelated(line: FlowLogLine, w: NestedWriter): void {
-    const a = this.i('srcaddr');
-    const b = this.i('dstaddr');
-    const c = this.i('pkt-srcaddr');
-    const d = this.i('pkt-dstaddr');
+    const only = (name: string): number =>
+      isAddress(line, this.i(name)) ? this.i(name) : -1;
+    const a = only('srcaddr');
+    const b = only('dstaddr');
+    const c = only('pkt-srcaddr');
+    const d = only('pkt-dstaddr');
     w.open(K_RELATED);
     w.openArray(K_IP);
     w.putField(undefined, line, a);
@@ -359,9 +368,16 @@ class EcsSerializer implements LineSerializer {
     w.open(K_VPCFLOW);
     const bytes = this.bytesFit ? -1 : this.i('bytes');
     const packets = this.packetsFit ? -1 : this.i('packets');
+    const kept = [bytes, packets];
+    for (const name of ['srcport', 'dstport']) {
+      if (!isPort(line, this.i(name))) kept.push(this.i(name));
+    }
+    for (const name of ['srcaddr', 'dstaddr']) {
+      if (!isAddress(line, this.i(name))) kept.push(this.i(name));
+    }
     for (let i = 0; i < this.keys.length; i++) {
-      // Counters past ECS long stay here, with every digit.
-      if (this.moved[i] === 1 && i !== bytes && i !== packets) continue;
+      // Values ECS types cannot hold stay here, as written.
+      if (this.moved[i] === 1 && !kept.includes(i)) continue;
       // Times stay here only when RFC 3339 cannot hold them.
       if (i === startIndex && start !== undefined) continue;
       if (i === endIndex && end !== undefined) continue;
@@ -375,6 +391,19 @@ class EcsSerializer implements LineSerializer {
     w.close();
     w.close();
   }
+}
+
+/** True when the field is absent or an IP address (Node's `net.isIP`). */
+function isAddress(line: FlowLogLine, index: number): boolean {
+  const text = line.text(index);
+  return text === undefined || isIP(text) !== 0;
+}
+
+/** True when the field is absent or a port 0-65535. */
+function isPort(line: FlowLogLine, index: number): boolean {
+  if (!line.has(index)) return true;
+  const text = line.text(index)!;
+  return /^\d{1,5}$/.test(text) && Number(text) <= 65535;
 }
 
 /** True when an integer field is absent or fits ECS `long` (2^63 - 1). */
@@ -398,6 +427,9 @@ function writeFlagNames(
   w: NestedWriter,
   index: number
 ): void {
+  // Above 255 is no TCP flags byte: no names (typed-values fix).
+  const digits = line.integerText(index);
+  if (digits === undefined || BigInt(digits) > 255n) return;
   const end = line.ends[index]!;
   let low = 0;
   for (let at = Math.max(line.starts[index]!, end - 6); at < end; at++) {

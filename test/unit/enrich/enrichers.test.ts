@@ -207,6 +207,21 @@ describe('ip', () => {
   });
 });
 
+describe('ip and direction agree on IPv4-mapped IPv6', () => {
+  it('classes ::ffff:10.0.0.1 private and its flow internal', () => {
+    // Act
+    const into = enrich(
+      ['ip', 'direction'],
+      '${srcaddr} ${dstaddr}',
+      '::ffff:10.0.0.1 10.0.0.2'
+    );
+
+    // Assess: RFC 4291 §2.5.5.2, RFC 1918 §3 (10.0.0.0/8 is private).
+    expect(into).toMatchObject({ direction: 'internal' });
+    expect(JSON.stringify(into)).toContain('"private"');
+  });
+});
+
 describe('direction', () => {
   it('follows flow-direction when the line has it', () => {
     // Act
@@ -224,12 +239,18 @@ describe('direction', () => {
     ['10.0.0.62 10.0.0.63', 'internal'],
     ['100.64.0.1 fd00::1', 'internal'],
     ['52.213.180.42 8.8.8.8', 'external'],
+    // RFC 4291 §2.5.5.2: an IPv4-mapped address is decided by the IPv4
+    // address it carries, as the ip enricher classes it.
+    ['::ffff:10.0.0.1 10.0.0.2', 'internal'],
+    ['::ffff:10.0.0.1 ::ffff:8.8.8.8', 'outbound'],
+    // Leading zeros are no address (010 is octal 8 for inet_aton(3)).
+    ['010.0.0.1 10.0.0.2', undefined],
   ])('decides %s by INTERNAL_CIDRS as %s', (addresses, expected) => {
     // Act
     const into = enrich(['direction'], '${srcaddr} ${dstaddr}', addresses);
 
     // Assess
-    expect(into).toEqual({ direction: expected });
+    expect(into).toEqual(expected === undefined ? {} : { direction: expected });
   });
 
   it('prefers packet-level addresses: NAT gateway traffic to the internet is outbound', () => {

@@ -32,6 +32,53 @@ function cidr(text: string): Cidr {
   return parsed;
 }
 
+describe('leading zeros', () => {
+  it('refuses a leading-zero octet in an IPv6 dotted tail too', () => {
+    // Act
+    const groups = groupsOf('::ffff:010.0.0.1');
+
+    // Assess
+    expect(groups).toBeUndefined();
+  });
+
+  it('does not match 010.0.0.1 against 10.0.0.0/8', () => {
+    // Prepare
+    const set = new CidrSet([cidr('10.0.0.0/8')]);
+    const text = Buffer.from('010.0.0.1');
+
+    // Act
+    const inside = set.containsText(text, 0, text.length);
+
+    // Assess
+    expect(inside).toBe(false);
+  });
+});
+
+describe('CidrSet.containsMapped', () => {
+  // RFC 4291 §2.5.5.2: ::ffff:a.b.c.d carries the IPv4 address a.b.c.d.
+  it.each([
+    ['::ffff:10.0.0.1', true],
+    ['::FFFF:0a00:0001', true],
+    ['::ffff:8.8.8.8', false],
+    ['::10.0.0.1', false],
+    ['64:ff9b::10.0.0.1', false],
+    ['10.0.0.1', true],
+  ])('tests %s as the IPv4 address it carries: %s', (text, expected) => {
+    // Prepare
+    const set = new CidrSet([cidr('10.0.0.0/8')]);
+    const out = new Uint8Array(16);
+    const bytes = Buffer.from(text);
+    const version = parseIp(bytes, 0, bytes.length, out);
+
+    // Act
+    const mapped = set.containsMapped(out, version);
+
+    // Assess
+    expect(mapped).toBe(expected);
+    if (version === 6) expect(set.contains(out, version)).toBe(false);
+  });
+});
+
 describe('parseIpv4', () => {
   it.each([
     ['0.0.0.0', 0],
@@ -57,6 +104,13 @@ describe('parseIpv4', () => {
     '1000.0.0.1',
     '10.0.0.a',
     '::1',
+    '999.1.1.1',
+    '1.2.3.4/8',
+    // A leading zero: inet_aton(3) reads 010 as octal 8, Node's net.isIP
+    // refuses it (RFC 6943 §3.1.1), AWS never writes it: no address.
+    '010.0.0.1',
+    '10.00.0.1',
+    '10.0.0.01',
   ])('refuses %j', (text) => {
     // Act
     const value = parseIpv4(Buffer.from(text), 0, text.length);

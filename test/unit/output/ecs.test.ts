@@ -84,16 +84,110 @@ describe('EcsSerializer', () => {
     ['0', []],
     ['19', ['fin', 'syn', 'ack']],
     ['63', ['fin', 'syn', 'rst', 'psh', 'ack', 'urg']],
-    // 2^64 - 1 ends in binary 111111: all six low bits set.
-    ['18446744073709551615', ['fin', 'syn', 'rst', 'psh', 'ack', 'urg']],
-    // 2^60 + 2: only syn among the low six bits.
-    ['1152921504606846978', ['syn']],
+    // 255: every bit of the 8-bit TCP control field (RFC 9293 §3.1).
+    ['255', ['fin', 'syn', 'rst', 'psh', 'ack', 'urg']],
   ])('names the flags of tcp-flags %s', (flags, names) => {
     // Act
     const doc = one('${tcp-flags}', flags);
 
     // Assess
     expect(doc).toHaveProperty('aws.vpcflow.tcp_flags_array', names);
+  });
+
+  // RFC 9293 §3.1: TCP has 8 control bits, so a value above 255 names no
+  // flags (the tcp_flags enricher adds nothing for it either); the value
+  // itself stays under aws.vpcflow.
+  it.each(['256', '18446744073709551615', '1152921504606846978'])(
+    'names no flags for tcp-flags %s above 255',
+    (flags) => {
+      // Act
+      const output = render('${tcp-flags}', [flags]);
+
+      // Assess
+      expect(output).not.toContain('tcp_flags_array');
+      expect(output).toContain(`"aws":{"vpcflow":{"tcp_flags":${flags}}`);
+    }
+  );
+
+  // ECS source.port/destination.port are `long` fields holding a 16-bit
+  // port (https://www.elastic.co/guide/en/ecs/current/ecs-source.html;
+  // RFC 9293 §3.1 and RFC 768: 16-bit port fields): a value outside
+  // 0-65535 is left out and kept under aws.vpcflow with every digit.
+  it.each(['65536', '18446744073709551615'])(
+    'keeps srcport/dstport %s under aws.vpcflow',
+    (port) => {
+      // Act
+      const output = render(VPC_DEFAULT_FORMAT, [
+        `2 123456789010 eni-1 10.0.0.1 10.0.0.2 ${port} ${port} 6 1 40 1418530010 1418530070 ACCEPT OK`,
+      ]);
+
+      // Assess
+      const doc = JSON.parse(output);
+      expect(doc.source).toEqual({
+        address: '10.0.0.1',
+        ip: '10.0.0.1',
+        bytes: 40,
+        packets: 1,
+      });
+      expect(doc.destination).toEqual({ address: '10.0.0.2', ip: '10.0.0.2' });
+      expect(output).toContain(`"srcport":${port},"dstport":${port}`);
+    }
+  );
+
+  it('maps port 65535, the largest 16-bit port, to source.port', () => {
+    // Act
+    const doc = one('${srcport} ${dstport}', '65535 0');
+
+    // Assess
+    expect(doc).toMatchObject({
+      source: { port: 65535 },
+      destination: { port: 0 },
+    });
+    expect(doc).not.toHaveProperty('aws.vpcflow.srcport');
+  });
+
+  // ECS source.ip, destination.ip and related.ip are type `ip`
+  // (https://www.elastic.co/guide/en/ecs/current/ecs-source.html): text
+  // that is no IPv4 (RFC 791 dotted decimal) or IPv6 (RFC 4291 §2.2)
+  // address keeps source.address (keyword) and aws.vpcflow, nothing typed.
+  it.each(['999.1.1.1', 'not-an-ip', '1.2.3.4/8', '010.0.0.1'])(
+    'keeps srcaddr %s out of ECS ip fields',
+    (address) => {
+      // Act
+      const output = render(VPC_DEFAULT_FORMAT, [
+        `2 123456789010 eni-1 ${address} 10.0.0.2 443 22 6 1 40 1418530010 1418530070 ACCEPT OK`,
+      ]);
+
+      // Assess
+      const doc = JSON.parse(output);
+      expect(doc.source).toEqual({
+        address,
+        port: 443,
+        bytes: 40,
+        packets: 1,
+      });
+      expect(doc.related).toEqual({ ip: ['10.0.0.2'] });
+      expect(doc.network).not.toHaveProperty('type');
+      expect(doc.aws.vpcflow.srcaddr).toBe(address);
+      expect(doc.aws.vpcflow).not.toHaveProperty('dstaddr');
+    }
+  );
+
+  it('keeps a pkt-dstaddr that is no address out of related.ip', () => {
+    // Act
+    const doc = one(
+      '${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}',
+      '10.0.0.1 not-an-ip 10.0.0.1 1.2.3.4/8'
+    );
+
+    // Assess
+    expect(doc).toMatchObject({
+      source: { address: '10.0.0.1', ip: '10.0.0.1' },
+      destination: { address: 'not-an-ip' },
+      related: { ip: ['10.0.0.1'] },
+      aws: { vpcflow: { dstaddr: 'not-an-ip' } },
+    });
+    expect(doc).not.toHaveProperty('destination.ip');
   });
 
   it('maps the v7 ECS task fields and reject-reason', () => {
