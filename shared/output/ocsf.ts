@@ -9,6 +9,7 @@
 import type { FlowLogFormat } from '../flowlog/format.ts';
 import { fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
+import { parseIp } from '../net/ip.ts';
 import type { ByteWriter } from './byte-writer.ts';
 import {
   DIRECTION_CODE,
@@ -381,8 +382,9 @@ function missingOcsfFields(format: FlowLogFormat): string | undefined {
  * preformatted constants. O(line bytes + enrichment size) per line.
  *
  * Values an OCSF type cannot hold (a port above 65535, a time past year
- * 9999, a counter past 2^63 - 1) are left out of their attribute and kept
- * under `unmapped` with their flow-log key, so every event stays valid.
+ * 9999, a counter past 2^63 - 1, an address field whose text is no IPv4
+ * or IPv6 address for `ip_t`) are left out of their attribute and kept
+ * under `unmapped` with their flow-log key.
  *
  * @throws OcsfFormatError when the format lacks time or address fields
  * @example new OcsfSerializer(format).write(line, NO_ENRICHMENT, writer)
@@ -409,6 +411,8 @@ class OcsfSerializer implements LineSerializer {
   private readonly unmappedPlans: readonly FieldList[];
   /** Mapped fields of this line whose value went to `unmapped` instead. */
   private readonly demoted: number[] = [];
+  /** Parsed-address scratch for {@link OcsfSerializer.isAddress}. */
+  private readonly scratch = new Uint8Array(16);
 
   constructor(format: FlowLogFormat) {
     const problem = missingOcsfFields(format);
@@ -657,13 +661,15 @@ class OcsfSerializer implements LineSerializer {
     statusOnly: boolean
   ): void {
     w.open(side.key);
-    if (line.has(side.pkt) && !sameField(line, side.pkt, side.addr)) {
-      w.putField(K_IP, line, side.pkt);
+    const pkt = this.ipField(line, side.pkt);
+    const addr = this.ipField(line, side.addr);
+    if (line.has(pkt) && !sameField(line, side.pkt, side.addr)) {
+      w.putField(K_IP, line, pkt);
       w.openArray(K_INTERMEDIATE_IPS);
-      w.putField(undefined, line, side.addr);
+      w.putField(undefined, line, addr);
       w.close();
     } else {
-      w.putField(K_IP, line, side.addr);
+      w.putField(K_IP, line, addr);
     }
     this.putRanged(K_PORT, line, side.port, MAX_PORT_T, w);
     w.putField(K_SVC_NAME, line, side.service);
@@ -676,6 +682,23 @@ class OcsfSerializer implements LineSerializer {
       w.putField(key, line, capturing);
     }
     w.close();
+  }
+
+  /**
+   * The address field's index when it is absent or an address `ip_t`
+   * takes; -1 (and the field to `unmapped`) when its text is no address.
+   */
+  private ipField(line: FlowLogLine, index: number): number {
+    if (!line.has(index) || this.isAddress(line, index)) return index;
+    if (!this.demoted.includes(index)) this.demoted.push(index);
+    return -1;
+  }
+
+  /** True when a present field's text is an IPv4 or IPv6 address. */
+  private isAddress(line: FlowLogLine, index: number): boolean {
+    const start = line.starts[index]!;
+    const end = line.ends[index]!;
+    return parseIp(line.bytes, start, end, this.scratch) !== 0;
   }
 
   /** An integer_t/port_t field, or `unmapped` when past `max`. */
@@ -740,6 +763,7 @@ class OcsfSerializer implements LineSerializer {
     }
     const src = this.src;
     const address = line.has(src.addr) ? src.addr : src.pkt;
+    if (!line.has(address) || !this.isAddress(line, address)) return;
     if (fieldHasByte(line, address, 0x3a /* : */)) {
       w.putConst(undefined, IPV6_MEMBERS);
     } else if (fieldHasByte(line, address, 0x2e /* . */)) {

@@ -6,6 +6,7 @@
  * the test suite validates each event against the OCSF 1.1.0 schema
  * (https://schema.ocsf.io/1.1.0/classes/network_activity).
  */
+import { isIP } from 'node:net';
 import type { FlowLogFormat } from '../../../shared/flowlog/format.ts';
 import { fieldIndex } from '../../../shared/flowlog/format.ts';
 import type { FlowLogLine } from '../../../shared/flowlog/line.ts';
@@ -601,12 +602,21 @@ class OcsfSerializer implements LineSerializer {
     statusOnly: boolean
   ): void {
     w.open(side.key);
-    if (line.has(side.pkt) && !sameField(line, side.pkt, side.addr)) {
+    // Text that is no address goes to `unmapped` (typed-values fix).
+    const pktText = line.text(side.pkt);
+    const addrText = line.text(side.addr);
+    const pktIp = pktText !== undefined && isIP(pktText) !== 0;
+    const addrIp = addrText !== undefined && isIP(addrText) !== 0;
+    if (pktText !== undefined && !pktIp) this.demoted.push(side.pkt);
+    if (addrText !== undefined && !addrIp) this.demoted.push(side.addr);
+    if (pktIp && pktText !== addrText) {
       w.putField(K_IP, line, side.pkt);
-      w.openArray(K_INTERMEDIATE_IPS);
-      w.putField(undefined, line, side.addr);
-      w.close();
-    } else {
+      if (addrIp) {
+        w.openArray(K_INTERMEDIATE_IPS);
+        w.putField(undefined, line, side.addr);
+        w.close();
+      }
+    } else if (addrIp) {
       w.putField(K_IP, line, side.addr);
     }
     this.putRanged(K_PORT, line, side.port, MAX_PORT_T, w);
@@ -693,6 +703,7 @@ class OcsfSerializer implements LineSerializer {
     }
     const src = this.src;
     const address = line.has(src.addr) ? src.addr : src.pkt;
+    if (isIP(line.text(address) ?? '') === 0) return;
     if (fieldHasByte(line, address, 0x3a /* : */)) {
       w.putConst(undefined, IPV6_MEMBERS);
     } else if (fieldHasByte(line, address, 0x2e /* . */)) {

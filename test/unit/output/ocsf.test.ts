@@ -356,3 +356,65 @@ describe('OcsfSerializer', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+// OCSF 1.1.0 ip_t is an IPv4 or IPv6 address (RFC 791 dotted decimal, RFC
+// 4291 §2.2 text); the schema's dictionary types: ip_t, port_t 0-65535.
+// Text that is no address keeps its exact value under `unmapped` and the
+// event stays an OK network activity.
+describe('OcsfSerializer: address fields that are no address', () => {
+  it.each(['999.1.1.1', 'not-an-ip', '1.2.3.4/8', '010.0.0.1'])(
+    'keeps srcaddr %s under unmapped, out of ip_t',
+    (address) => {
+      // Prepare
+      const text = `2 123456789010 eni-1 ${address} 10.0.0.2 443 22 6 1 40 1418530010 1418530070 ACCEPT OK`;
+
+      // Act
+      const event = renderOne(create, VPC_DEFAULT_FORMAT, text) as {
+        src_endpoint: object;
+        dst_endpoint: object;
+        connection_info: object;
+        unmapped: Record<string, unknown>;
+      };
+
+      // Assess
+      expect(event.src_endpoint).toEqual({ port: 443 });
+      expect(event.dst_endpoint).toEqual({ ip: '10.0.0.2', port: 22 });
+      expect(event.unmapped.srcaddr).toBe(address);
+      expect(event.unmapped).not.toHaveProperty('dstaddr');
+      expect(event.connection_info).not.toHaveProperty('protocol_ver_id');
+      // Only the endpoint's at_least_one constraint is unmet: no ip_t error.
+      expect(ocsfErrors(event).join('\n')).not.toMatch(/ip_t|not an IP/);
+    }
+  );
+
+  it('uses srcaddr when pkt-srcaddr is no address, keeping pkt-srcaddr', () => {
+    // Act
+    const event = one(
+      `${BASE} \${pkt-srcaddr} \${pkt-dstaddr}`,
+      `${BASE_VALUES} 999.1.1.1 10.0.0.2`
+    );
+
+    // Assess
+    expect(event).toMatchObject({
+      src_endpoint: { ip: '10.0.0.1' },
+      dst_endpoint: { ip: '10.0.0.2' },
+      unmapped: { pkt_srcaddr: '999.1.1.1' },
+    });
+    expect(event).not.toHaveProperty('src_endpoint.intermediate_ips');
+  });
+
+  it('keeps a srcaddr that is no address out of intermediate_ips', () => {
+    // Act
+    const event = one(
+      `${BASE} \${pkt-srcaddr} \${pkt-dstaddr}`,
+      '1418530010 not-an-ip 10.0.0.2 10.0.0.9 10.0.0.2'
+    );
+
+    // Assess
+    expect(event).toMatchObject({
+      src_endpoint: { ip: '10.0.0.9' },
+      unmapped: { srcaddr: 'not-an-ip' },
+    });
+    expect(event).not.toHaveProperty('src_endpoint.intermediate_ips');
+  });
+});
