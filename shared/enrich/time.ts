@@ -5,24 +5,20 @@
 import { type FlowLogFormat, fieldIndex } from '../flowlog/format.ts';
 import type { FlowLogLine } from '../flowlog/line.ts';
 import type { LineEnrichment } from '../output/enrichment.ts';
-import { IsoSecondsWriter } from '../output/iso-time.ts';
+import { IsoSecondsWriter, MAX_ISO_SECONDS } from '../output/iso-time.ts';
 import { keyBytes } from '../output/nested-writer.ts';
 import type { Enricher } from './types.ts';
 
-/** The largest Unix second a JavaScript Date holds (ECMA-262: 8.64e15 ms). */
-const MAX_DATE_SECONDS = 8.64e12;
-
 /**
- * Unix seconds as `YYYY-MM-DDTHH:mm:ssZ`, or undefined past Date's range.
+ * Unix seconds as `YYYY-MM-DDTHH:mm:ssZ` (RFC 3339 §5.6 `date-time`), or
+ * undefined past 9999-12-31T23:59:59Z: RFC 3339's `date-fullyear` has four
+ * digits, so a later time (or a millisecond epoch in `start`) has no
+ * RFC 3339 form, and the top-level OCSF/ECS times leave it out too.
  *
  * @example isoSeconds(1418530010) // '2014-12-14T04:06:50Z'
  */
 function isoSeconds(seconds: number): string | undefined {
-  if (seconds > MAX_DATE_SECONDS) return undefined;
-  if (seconds > MAX_FAST_SECONDS) {
-    // Years past 9999 print as +0YYYYY-…; both forms end in `.sssZ`.
-    return `${new Date(seconds * 1000).toISOString().slice(0, -5)}Z`;
-  }
+  if (seconds > MAX_ISO_SECONDS) return undefined;
   const days = Math.floor(seconds / 86_400);
   const rest = seconds - days * 86_400;
   const hms = rest % 3600;
@@ -37,9 +33,6 @@ const TWO_DIGITS = Array.from({ length: 60 }, (_, n) =>
 function pad2(n: number): string {
   return TWO_DIGITS[n]!;
 }
-
-/** 9999-12-31T23:59:59Z: above it Date's extended-year form is used. */
-const MAX_FAST_SECONDS = 253_402_300_799;
 
 /**
  * `YYYY-MM-DD` of a day count since 1970-01-01, by H. Hinnant's
@@ -99,9 +92,9 @@ class TimeEnricher implements Enricher {
 }
 
 /**
- * Adds `key` with the time of `seconds` as {@link isoSeconds} words it:
- * bytes straight from the digits up to year 9999, the Date form beyond,
- * nothing past Date's range.
+ * Adds `key` with the time of `seconds` as {@link isoSeconds} words it,
+ * bytes straight from the digits; nothing past year 9999 (no RFC 3339
+ * form, see {@link isoSeconds}).
  */
 function addTime(
   into: LineEnrichment,
@@ -109,12 +102,7 @@ function addTime(
   seconds: number,
   text: IsoSecondsWriter
 ): void {
-  if (seconds <= MAX_FAST_SECONDS) {
-    text.write(into.add(key), seconds);
-    return;
-  }
-  const slow = isoSeconds(seconds);
-  if (slow !== undefined) into.add(key).jsonString(slow);
+  if (seconds <= MAX_ISO_SECONDS) text.write(into.add(key), seconds);
 }
 
 export { isoSeconds, TimeEnricher };

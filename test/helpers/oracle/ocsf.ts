@@ -16,7 +16,6 @@ import {
   fieldIs,
   keyBytes as k,
   NestedWriter,
-  sameField,
   valueBytes as v,
 } from './nested-writer.ts';
 import type { Enrichment, LineSerializer } from './types.ts';

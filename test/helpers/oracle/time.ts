@@ -20,8 +20,10 @@ const MAX_DATE_SECONDS = 8.64e12;
 function isoSeconds(seconds: number): string | undefined {
   if (seconds > MAX_DATE_SECONDS) return undefined;
   if (seconds > MAX_FAST_SECONDS) {
-    // Years past 9999 print as +0YYYYY-…; both forms end in `.sssZ`.
-    return `${new Date(seconds * 1000).toISOString().slice(0, -5)}Z`;
+    // Years past 9999 print as +0YYYYY-…: no RFC 3339 (§5.6 four-digit
+    // date-fullyear) form, so no key (changed with the typed-values fix).
+    const text = new Date(seconds * 1000).toISOString();
+    return /^\d{4}-/.test(text) ? `${text.slice(0, -5)}Z` : undefined;
   }
   const days = Math.floor(seconds / 86_400);
   const rest = seconds - days * 86_400;

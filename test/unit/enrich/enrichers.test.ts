@@ -162,6 +162,34 @@ describe('time', () => {
     });
   });
 
+  // RFC 3339 §5.6: date-fullyear is 4DIGIT, so a time past
+  // 9999-12-31T23:59:59Z (253402300799 s) has no RFC 3339 form: no key.
+  it.each([
+    ['1418530010000', '${start}'], // a millisecond epoch: year 46921
+    ['253402300800', '${start}'], // 10000-01-01T00:00:00Z
+  ])('adds no start_time for %s, past year 9999', (value, format) => {
+    // Act
+    const into = enrich(['time'], format, value);
+
+    // Assess
+    expect(into).toEqual({});
+  });
+
+  it('keeps the last four-digit-year second and the duration', () => {
+    // Act
+    const into = enrich(
+      ['time'],
+      '${start} ${end}',
+      '253402300799 253402300800'
+    );
+
+    // Assess
+    expect(into).toEqual({
+      start_time: '9999-12-31T23:59:59Z',
+      duration_seconds: 1,
+    });
+  });
+
   it('adds nothing for a timestamp past the Date range', () => {
     // Act
     const into = enrich(['time'], '${start}', '99999999999999');
@@ -372,22 +400,31 @@ describe('several enrichers', () => {
 });
 
 describe('isoSeconds', () => {
-  it('agrees with Date#toISOString across leap days, centuries and the year 10000', () => {
+  it('agrees with Date#toISOString across leap days and centuries to year 9999', () => {
     // Prepare
     const samples = [
       0, 59, 86_399, 951_782_400, 951_868_799, 4_107_542_400, 1_418_530_010,
-      253_402_300_799, 253_402_300_800,
+      253_402_300_799,
     ];
     for (let s = 1; s < 2_000; s++) samples.push(s * 126_230_401);
 
     // Act
     const mismatches = samples.filter(
       (s) =>
+        s <= 253_402_300_799 &&
         isoSeconds(s) !== `${new Date(s * 1000).toISOString().slice(0, -5)}Z`
     );
 
     // Assess
     expect(mismatches).toEqual([]);
     expect(isoSeconds(951_782_400)).toBe('2000-02-29T00:00:00Z');
+  });
+
+  it('has no RFC 3339 form past 9999-12-31T23:59:59Z (RFC 3339 §5.6)', () => {
+    // Act
+    const after = [253_402_300_800, 1_418_530_010_000].map(isoSeconds);
+
+    // Assess
+    expect(after).toEqual([undefined, undefined]);
   });
 });
