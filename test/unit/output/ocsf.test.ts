@@ -357,8 +357,9 @@ describe('OcsfSerializer', () => {
   });
 });
 
-// OCSF 1.1.0 ip_t is an IPv4 or IPv6 address (RFC 791 dotted decimal, RFC
-// 4291 §2.2 text); the schema's dictionary types: ip_t, port_t 0-65535.
+// OCSF 1.1.0 ip_t is an IPv4 or IPv6 address, port_t 0-65535
+// (https://schema.ocsf.io/1.1.0/data_types); addresses are RFC 791 dotted
+// decimal or RFC 4291 §2.2 text.
 // Text that is no address keeps its exact value under `unmapped` and the
 // event stays an OK network activity.
 describe('OcsfSerializer: address fields that are no address', () => {
