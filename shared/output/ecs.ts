@@ -451,7 +451,7 @@ class EcsSerializer implements LineSerializer {
       if (known !== undefined) w.putConst(K_TRANSPORT, known);
     }
     const src = this.f.srcaddr;
-    if (this.hasAddress(line, src)) {
+    if (line.has(src) && (this.variant & SRCADDR_IP) !== 0) {
       // As Beats does: a dot means IPv4, anything else IPv6.
       w.putConst(K_TYPE, fieldHasByte(line, src, 0x2e) ? V_IPV4 : V_IPV6);
     }
@@ -516,8 +516,9 @@ class EcsSerializer implements LineSerializer {
    * that is no address is left out (`related.ip` is ECS type `ip`).
    */
   private writeRelated(line: FlowLogLine, w: NestedWriter): void {
-    const a = this.hasAddress(line, this.f.srcaddr) ? this.f.srcaddr : -1;
-    const b = this.hasAddress(line, this.f.dstaddr) ? this.f.dstaddr : -1;
+    // srcaddr/dstaddr were parsed once for this line's variant.
+    const a = (this.variant & SRCADDR_IP) !== 0 ? this.f.srcaddr : -1;
+    const b = (this.variant & DSTADDR_IP) !== 0 ? this.f.dstaddr : -1;
     const c = this.hasAddress(line, this.f.pktSrcaddr) ? this.f.pktSrcaddr : -1;
     const d = this.hasAddress(line, this.f.pktDstaddr) ? this.f.pktDstaddr : -1;
     w.open(K_RELATED);
