@@ -26,7 +26,9 @@ import {
 import type { Enricher } from '../enrich/types.ts';
 import { compileFilter } from '../filter/compile.ts';
 import type { FlowLogFormat } from '../flowlog/format.ts';
+import { ECS_VPCFLOW_WRITER_KEYS } from '../output/ecs.ts';
 import { createSerializer } from '../output/index.ts';
+import { OCSF_UNMAPPED_WRITER_KEYS } from '../output/ocsf.ts';
 import { createPartitioner } from './partition.ts';
 import {
   type Pipeline,
@@ -131,10 +133,47 @@ function limitsOf(settings: ProcessorSettings): TransformLimits {
 }
 
 /**
+ * The object holding field-named keys that the OUTPUT_FORMAT writer also
+ * adds keys of its own to, with those keys; undefined for `json`, whose top
+ * level gets only field keys and enrichment keys (checked by ENRICH).
+ */
+function writerKeysOf(
+  outputFormat: string
+): { readonly object: string; readonly keys: readonly string[] } | undefined {
+  if (outputFormat === 'ocsf') {
+    return { object: 'unmapped', keys: OCSF_UNMAPPED_WRITER_KEYS };
+  }
+  if (outputFormat === 'ecs') {
+    return { object: 'aws.vpcflow', keys: ECS_VPCFLOW_WRITER_KEYS };
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a format field whose output key the OUTPUT_FORMAT writer adds
+ * itself next to the fields (`\${enrichment}` under OCSF `unmapped`): the
+ * object would hold the key twice, and RFC 8259 §4 says names within an
+ * object SHOULD be unique (readers keep either one). Cold start only.
+ *
+ * @throws Error naming FLOW_LOG_FORMAT, the field and the keys it must avoid
+ */
+function checkWriterKeys(outputFormat: string, format: FlowLogFormat): void {
+  const writer = writerKeysOf(outputFormat);
+  if (writer === undefined) return;
+  for (const field of format.fields) {
+    if (!writer.keys.includes(field.key)) continue;
+    throw new Error(
+      `FLOW_LOG_FORMAT: field '\${${field.name}}' writes the key '${field.key}', which OUTPUT_FORMAT=${outputFormat} also writes under '${writer.object}'; remove '\${${field.name}}' from FLOW_LOG_FORMAT or choose another OUTPUT_FORMAT (fields under '${writer.object}' must not have the output key ${writer.keys.map((k) => `'${k}'`).join(', ')})`
+    );
+  }
+}
+
+/**
  * Compiles the pipeline of a configuration: serializer, filter, enrichers
  * (with the adapters given) and partitioner, for `settings.format`.
  *
- * @throws ComposeError naming OUTPUT_FORMAT, FILTER, ENRICH (or the setting
+ * @throws ComposeError naming OUTPUT_FORMAT, FLOW_LOG_FORMAT (a field key
+ *   the writer adds itself, see checkWriterKeys), FILTER, ENRICH (or the setting
  *   an enricher names: INTERNAL_CIDRS, COMMUNITY_ID_SEED) or PARTITION_KEYS
  */
 function composePipeline(
@@ -145,6 +184,7 @@ function composePipeline(
   const serializer = step('OUTPUT_FORMAT', () =>
     createSerializer(settings.outputFormat, format)
   );
+  step('FLOW_LOG_FORMAT', () => checkWriterKeys(settings.outputFormat, format));
   const filter = step('FILTER', () => compileFilter(settings.filter, format));
   const enrichers: Enricher[] = step('ENRICH', () =>
     createEnrichers(settings.enrich, format, {

@@ -643,4 +643,14 @@ function writeFlagNames(
   w.close();
 }
 
-export { ECS_VERSION, EcsSerializer };
+/**
+ * Keys the writer itself adds inside `aws.vpcflow`, next to the field-named
+ * members: a format field with one of these output keys would repeat it
+ * (RFC 8259 §4: names within an object SHOULD be unique).
+ */
+const ECS_VPCFLOW_WRITER_KEYS: readonly string[] = [
+  'tcp_flags_array',
+  'enrichment',
+];
+
+export { ECS_VERSION, ECS_VPCFLOW_WRITER_KEYS, EcsSerializer };

@@ -857,11 +857,19 @@ class OcsfSerializer implements LineSerializer {
   }
 }
 
+/**
+ * Keys the writer itself adds inside `unmapped`, next to the field-named
+ * members: a format field with one of these output keys would repeat it
+ * (RFC 8259 §4: names within an object SHOULD be unique).
+ */
+const OCSF_UNMAPPED_WRITER_KEYS: readonly string[] = ['enrichment'];
+
 export type { OcsfAttribute, OcsfRefusal };
 export {
   missingOcsfFields,
   OCSF_ATTRIBUTES,
   OCSF_REFUSAL,
+  OCSF_UNMAPPED_WRITER_KEYS,
   OCSF_VERSION,
   OcsfFormatError,
   OcsfSerializer,
