@@ -28,6 +28,9 @@ import {
 
 const config = loadConfig(process.env);
 const runtime = await buildRuntime(config);
+// Accepted settings worth a look: a FILTER value outside its field's
+// documented set (AWS may add values), each message naming its setting.
+for (const warning of runtime.processor.warnings) logger.warn(warning);
 if (config.format.unknownFields.length > 0) {
   logger.warn(
     'FLOW_LOG_FORMAT has fields not in the catalogue; kept as strings',

@@ -146,7 +146,7 @@ const SETTINGS = {
   FILTER: {
     kind: 'text',
     summary:
-      'keep only lines matching this expression ([filter.md](filter.md)), e.g. `action = REJECT`; unset keeps every line; a value its field never holds (`action = reject`, `dstport = 70000`) is refused ([fields.md](fields.md))',
+      "keep only lines matching this expression ([filter.md](filter.md)), e.g. `action = REJECT`; unset keeps every line; a value its field never holds (`action = reject`, `dstport = 70000`) is refused; a value outside its field's documented set (`reject-reason = EC`) is accepted with one cold-start warning, as AWS may add values ([fields.md](fields.md))",
     default: undefined,
     maxLength: MAX_FILTER_CHARS,
     reason:

@@ -13,6 +13,7 @@ import { integerCompare, memberOf, presence, stringEquals } from './match.ts';
 import {
   checkDocumentedValue,
   checkIntegerValue,
+  type FilterWarn,
   type IntegerUse,
 } from './meaning.ts';
 import { type FilterLimits, parseFilter } from './parser.ts';
@@ -51,7 +52,8 @@ function resolveField(format: FlowLogFormat, ref: FieldRef): ResolvedField {
 function integerDigits(
   resolved: ResolvedField,
   value: Literal,
-  use: IntegerUse
+  use: IntegerUse,
+  warn: FilterWarn
 ): Buffer {
   if (value.kind !== 'number') {
     const found = value.kind === 'string' ? 'string' : 'word';
@@ -62,7 +64,7 @@ function integerDigits(
     );
   }
   const canonical = value.text.replace(/^0+(?=\d)/, '');
-  checkIntegerValue(resolved.field, use, canonical, value.column);
+  checkIntegerValue(resolved.field, use, canonical, value.column, warn);
   return Buffer.from(canonical, 'latin1');
 }
 
@@ -103,7 +105,8 @@ function isCidrWord(value: Literal): boolean {
 
 function compileCompare(
   format: FlowLogFormat,
-  node: Extract<FilterNode, { kind: 'compare' }>
+  node: Extract<FilterNode, { kind: 'compare' }>,
+  warn: FilterWarn
 ): LinePredicate {
   const resolved = resolveField(format, node.field);
   const { operator, value } = node;
@@ -111,7 +114,7 @@ function compileCompare(
     return integerCompare(
       resolved.index,
       operator,
-      integerDigits(resolved, value, operator)
+      integerDigits(resolved, value, operator, warn)
     );
   }
   const name = resolved.field.name;
@@ -131,18 +134,21 @@ function compileCompare(
       `'${operator}' compares exact text; expected '${suggestion}' for the CIDR '${value.text}' ('${name} ${suggestion} ${value.text}')`
     );
   }
-  checkDocumentedValue(resolved.field, value);
+  checkDocumentedValue(resolved.field, value, warn);
   const literal = Buffer.from(value.text, 'utf8');
   return stringEquals(resolved.index, literal, operator === '!=');
 }
 
 function compileIn(
   format: FlowLogFormat,
-  node: Extract<FilterNode, { kind: 'in' }>
+  node: Extract<FilterNode, { kind: 'in' }>,
+  warn: FilterWarn
 ): LinePredicate {
   const resolved = resolveField(format, node.field);
   if (resolved.field.type === 'int') {
-    const digits = node.values.map((v) => integerDigits(resolved, v, 'in'));
+    const digits = node.values.map((v) =>
+      integerDigits(resolved, v, 'in', warn)
+    );
     return memberOf(resolved.index, digits, undefined, node.negated);
   }
   const literals: Buffer[] = [];
@@ -153,7 +159,7 @@ function compileIn(
       networks.push(networkOf(value));
       continue;
     }
-    checkDocumentedValue(resolved.field, value);
+    checkDocumentedValue(resolved.field, value, warn);
     literals.push(Buffer.from(value.text, 'utf8'));
   }
   const matcher = networks.length > 0 ? new CidrSet(networks) : undefined;
@@ -183,20 +189,24 @@ function allOf(items: readonly LinePredicate[]): LinePredicate {
 }
 
 /** Builds the closure tree bottom-up; every check happens here, once. */
-function compileNode(format: FlowLogFormat, node: FilterNode): LinePredicate {
+function compileNode(
+  format: FlowLogFormat,
+  node: FilterNode,
+  warn: FilterWarn
+): LinePredicate {
   switch (node.kind) {
     case 'or':
-      return anyOf(node.items.map((item) => compileNode(format, item)));
+      return anyOf(node.items.map((item) => compileNode(format, item, warn)));
     case 'and':
-      return allOf(node.items.map((item) => compileNode(format, item)));
+      return allOf(node.items.map((item) => compileNode(format, item, warn)));
     case 'not': {
-      const inner = compileNode(format, node.item);
+      const inner = compileNode(format, node.item, warn);
       return (line) => !inner(line);
     }
     case 'compare':
-      return compileCompare(format, node);
+      return compileCompare(format, node, warn);
     case 'in':
-      return compileIn(format, node);
+      return compileIn(format, node, warn);
     case 'presence':
       return presence(resolveField(format, node.field).index, node.present);
   }
@@ -209,11 +219,14 @@ function compileNode(format: FlowLogFormat, node: FilterNode): LinePredicate {
  * @param expression - the FILTER setting, e.g. `action = REJECT`
  * @param format - the parsed FLOW_LOG_FORMAT; every field named must be in it
  * @param limits - optional overrides of MAX_FILTER_CHARS / MAX_FILTER_DEPTH
+ * @param warn - receives one message per literal outside its field's
+ *   documented set (accepted: AWS may add values), e.g. `FILTER: column 17:
+ *   'EC' is not a documented value of 'reject-reason' (documented: BPA; …)`
  * @returns the predicate (true keeps the line), or undefined for an empty or
  *   blank expression (keep every line)
  * @throws FilterError with code FILTER_SYNTAX, FILTER_UNKNOWN_FIELD,
- *   FILTER_TYPE, FILTER_VALUE (a value its field never holds:
- *   shared/flowlog/values.ts), FILTER_CIDR or FILTER_LIMIT; the message
+ *   FILTER_TYPE, FILTER_VALUE (an integer its field's type cannot hold, a
+ *   documented value in the wrong case: shared/flowlog/values.ts), FILTER_CIDR or FILTER_LIMIT; the message
  *   names the column
  * @example
  * const keep = compileFilter('dstport in (22, 3389) and not srcaddr in 10.0.0.0/8', format);
@@ -222,11 +235,12 @@ function compileNode(format: FlowLogFormat, node: FilterNode): LinePredicate {
 function compileFilter(
   expression: string,
   format: FlowLogFormat,
-  limits: Partial<FilterLimits> = {}
+  limits: Partial<FilterLimits> = {},
+  warn: FilterWarn = () => {}
 ): LinePredicate | undefined {
   const tree = parseFilter(expression, limits);
-  return tree === undefined ? undefined : compileNode(format, tree);
+  return tree === undefined ? undefined : compileNode(format, tree, warn);
 }
 
-export type { FilterLimits };
+export type { FilterLimits, FilterWarn };
 export { compileFilter };

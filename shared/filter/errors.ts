@@ -12,8 +12,9 @@ type FilterErrorCode =
   /** A value or operator that does not fit the field's type. */
   | 'FILTER_TYPE'
   /**
-   * A value its field never holds: outside the documented set, or an
-   * integer out of the field's range (docs/fields.md).
+   * A value its field never holds: a documented value in the wrong case,
+   * or an integer out of the field's range (docs/fields.md). A value merely
+   * outside the documented set is accepted with a warning.
    */
   | 'FILTER_VALUE'
   /** A CIDR literal that is not a valid IPv4 or IPv6 network. */

@@ -73,6 +73,13 @@ interface ProcessorAdapters {
 /** The composed processor: one per configuration (and format). */
 interface Processor {
   readonly pipeline: Pipeline;
+  /**
+   * Cold-start warnings about accepted settings, each naming its setting:
+   * `FILTER: column 17: 'EC' is not a documented value of 'reject-reason'
+   * (documented: BPA; …); accepted, as AWS may add values: …`. The edge logs
+   * them once.
+   */
+  readonly warnings: readonly string[];
   readonly limits: TransformLimits;
   /** Not re-entrant: one record at a time (see RecordTransformer). */
   readonly transformer: RecordTransformer;
@@ -170,7 +177,9 @@ function checkWriterKeys(outputFormat: string, format: FlowLogFormat): void {
 
 /**
  * Compiles the pipeline of a configuration: serializer, filter, enrichers
- * (with the adapters given) and partitioner, for `settings.format`.
+ * (with the adapters given) and partitioner, for `settings.format`. `warn`
+ * receives each cold-start warning (a FILTER value outside its field's
+ * documented set).
  *
  * @throws ComposeError naming OUTPUT_FORMAT, FLOW_LOG_FORMAT (a field key
  *   the writer adds itself, see checkWriterKeys), FILTER, ENRICH (or the setting
@@ -178,14 +187,17 @@ function checkWriterKeys(outputFormat: string, format: FlowLogFormat): void {
  */
 function composePipeline(
   settings: ProcessorSettings,
-  adapters: ProcessorAdapters = {}
+  adapters: ProcessorAdapters = {},
+  warn: (message: string) => void = () => {}
 ): Pipeline {
   const { format } = settings;
   const serializer = step('OUTPUT_FORMAT', () =>
     createSerializer(settings.outputFormat, format)
   );
   step('FLOW_LOG_FORMAT', () => checkWriterKeys(settings.outputFormat, format));
-  const filter = step('FILTER', () => compileFilter(settings.filter, format));
+  const filter = step('FILTER', () =>
+    compileFilter(settings.filter, format, {}, warn)
+  );
   const enrichers: Enricher[] = step('ENRICH', () =>
     createEnrichers(settings.enrich, format, {
       internalCidrs: settings.internalCidrs,
@@ -213,10 +225,14 @@ function composeProcessor(
   settings: ProcessorSettings,
   adapters: ProcessorAdapters = {}
 ): Processor {
-  const pipeline = composePipeline(settings, adapters);
+  const warnings: string[] = [];
+  const pipeline = composePipeline(settings, adapters, (message) =>
+    warnings.push(message)
+  );
   const limits = limitsOf(settings);
   return {
     pipeline,
+    warnings,
     limits,
     transformer: new RecordTransformer(pipeline, limits),
   };

@@ -31,6 +31,17 @@ function errorOf(expression: string, format = VPC): FilterError {
   throw new Error(`expected '${expression}' to be refused`);
 }
 
+/** The warnings compiling `expression` gives (it must compile). */
+function warningsOf(expression: string, format = VPC): string[] {
+  const warnings: string[] = [];
+  const keep = compileFilter(expression, format, {}, (m) => warnings.push(m));
+  expect(keep).toBeTypeOf('function');
+  return warnings;
+}
+
+const VPC_PAGE =
+  'https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html';
+
 // The documented values, as the AWS field tables list them.
 const DOCUMENTED: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['action', ['ACCEPT', 'REJECT']],
@@ -83,10 +94,24 @@ describe('FILTER values of closed-set fields', () => {
     }
   );
 
-  it('refuses a value no field spelling matches, without a case hint', () => {
-    expect(errorOf('action = DENY').message).toBe(
-      "FILTER: column 10: 'DENY' is not a value of 'action'; expected one of: ACCEPT, REJECT"
+  it('accepts a value outside the documented set with one warning (AWS may add values)', () => {
+    expect(warningsOf('action = DENY')).toEqual([
+      `FILTER: column 10: 'DENY' is not a documented value of 'action' (documented: ACCEPT, REJECT; ${VPC_PAGE}); accepted, as AWS may add values: the filter matches lines holding it as written`,
+    ]);
+  });
+
+  it('accepts reject-reason = EC, which the data path keeps, naming the documented BPA', () => {
+    // The AWS field table: reject-reason "Possible values: BPA".
+    const [warning, ...rest] = warningsOf('reject-reason = EC');
+    expect(rest).toEqual([]);
+    expect(warning).toContain(
+      "'EC' is not a documented value of 'reject-reason' (documented: BPA;"
     );
+    expect(warning).toMatch(/^FILTER: column 17: /);
+  });
+
+  it('gives no warning for documented values', () => {
+    expect(warningsOf('reject-reason = BPA and action = REJECT')).toEqual([]);
   });
 
   it('checks every value of an in list, by its output key too', () => {
@@ -104,23 +129,31 @@ describe('FILTER values of closed-set fields', () => {
     );
   });
 
-  it('checks traffic-path against its documented codes 1 to 8', () => {
-    expect(compileFilter('traffic-path in (1, 8)', VPC)).toBeTypeOf('function');
-    expect(errorOf('traffic-path = 9').message).toBe(
-      "FILTER: column 16: 9 is not a value of 'traffic-path'; expected one of: 1, 2, 3, 4, 5, 6, 7, 8"
-    );
-    expect(errorOf('traffic-path > 8').message).toBe(
-      "FILTER: column 16: 'traffic-path > 8' is never true: 'traffic-path' is at most 8"
+  it('accepts traffic-path = 9 with a warning naming its documented codes 1 to 8', () => {
+    expect(warningsOf('traffic-path in (1, 8)')).toEqual([]);
+    expect(warningsOf('traffic-path = 9')).toEqual([
+      `FILTER: column 16: '9' is not a documented value of 'traffic-path' (documented: 1, 2, 3, 4, 5, 6, 7, 8; ${VPC_PAGE}); accepted, as AWS may add values: the filter matches lines holding it as written`,
+    ]);
+    expect(warningsOf('traffic-path > 8')).toEqual([]);
+  });
+
+  it('accepts encryption-status = 4 with a warning naming 0 to 3', () => {
+    // https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html
+    expect(warningsOf('encryption-status in (0, 3)')).toEqual([]);
+    expect(warningsOf('encryption-status = 4')[0]).toContain(
+      "'4' is not a documented value of 'encryption-status' (documented: 0, 1, 2, 3; https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)"
     );
   });
 
-  it('checks encryption-status against 0 to 3', () => {
-    // https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html
-    expect(compileFilter('encryption-status in (0, 3)', VPC)).toBeTypeOf(
-      'function'
+  it('still refuses a string for an integer field and an integer past the type', () => {
+    expect(errorOf("traffic-path = 'nine'").code).toBe('FILTER_TYPE');
+    // tcp-flags: 8 control bits (RFC 9293 §3.1), so at most 255.
+    expect(errorOf('tcp-flags = 256').message).toBe(
+      "FILTER: column 13: 'tcp-flags' cannot hold 256: it is a bitmask of the 8 TCP control bits, 0 to 255"
     );
-    expect(errorOf('encryption-status = 4').message).toContain(
-      "4 is not a value of 'encryption-status'; expected one of: 0, 1, 2, 3"
+    // Any integer field holds at most 2^64 - 1.
+    expect(errorOf('traffic-path = 18446744073709551616').code).toBe(
+      'FILTER_VALUE'
     );
   });
 

@@ -116,6 +116,27 @@ describe('composeProcessor', () => {
     expect(error.code).toBe('COMPOSE_SETTING');
   });
 
+  it('returns one cold-start warning per FILTER value outside its documented set', () => {
+    // Prepare: AWS's field table lists reject-reason "Possible values: BPA"
+    const config = loadConfig({
+      FLOW_LOG_FORMAT: '${version} ${action} ${reject-reason} ${traffic-path}',
+      FILTER: 'reject-reason = EC or traffic-path = 9',
+    });
+    // Act
+    const { warnings, transformer } = composeProcessor(config);
+    const { status } = transformer.transform(Buffer.from('8 REJECT EC 9'));
+    // Assess
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(
+      /^FILTER: column 17: 'EC' is not a documented value of 'reject-reason' \(documented: BPA;/
+    );
+    expect(warnings[1]).toContain(
+      "'9' is not a documented value of 'traffic-path' (documented: 1, 2, 3, 4, 5, 6, 7, 8;"
+    );
+    expect(status).toBe('Ok');
+    expect(transformer.output.toBuffer().toString()).toContain('"EC"');
+  });
+
   it('imports nothing from the AWS SDK or Powertools: adapters come in', () => {
     // Act
     const packages = [...reachable('shared/firehose/compose.ts')];
