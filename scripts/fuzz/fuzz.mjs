@@ -37,7 +37,11 @@ async function runFuzz(options) {
       hostileRate: options.hostileRate ?? DEFAULT_HOSTILE_RATE,
       maxInflated: target.maxInflated,
     });
-    const noArrival = rng() < 0.1;
+    // Firehose sends approximateArrivalTimestamp with every record, and the
+    // event check refuses an event without it (shared/firehose/event.ts):
+    // every batch carries it. The draw stays so seeds keep their batches.
+    rng();
+    const noArrival = false;
     const batchId = `b${batch++}`;
     const outcome = await runBatch(target, forms, batchId, noArrival);
     tally(summary, forms, outcome);

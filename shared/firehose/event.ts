@@ -18,10 +18,19 @@ const PAD = 0x3d;
 
 /**
  * Throws unless `event` has the shape of a Firehose transformation event:
- * an object with a `records` array whose entries carry a string `recordId`.
- * Anything less cannot be answered record by record.
+ * an object with a `records` array whose entries are objects carrying a
+ * string `recordId` and a finite number `approximateArrivalTimestamp`
+ * (epoch milliseconds). Firehose sends both with every record
+ * (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html);
+ * anything less cannot be answered record by record. Requiring the
+ * timestamp also bounds the response: each record's request entry is then
+ * longer than its smallest answer (`"approximateArrivalTimestamp":0` is 31
+ * bytes, `"result":"ProcessingFailed"` 27), so the smallest response of an
+ * event within Lambda's 6 MB request limit fits its 6 MB response limit
+ * (docs/limits.md). A record's `data` is checked per record: a bad one
+ * fails that record only.
  *
- * @throws TypeError naming the first thing that is wrong
+ * @throws TypeError naming the record index and the first key that is wrong
  * @example assertFirehoseEvent(JSON.parse(body)); // then event.records[0].recordId
  */
 function assertFirehoseEvent(
@@ -41,19 +50,41 @@ function assertFirehoseEvent(
   }
   for (let index = 0; index < records.length; index++) {
     const record: unknown = records[index];
-    const recordId = (record as { recordId?: unknown } | null)?.recordId;
+    if (
+      typeof record !== 'object' ||
+      record === null ||
+      Array.isArray(record)
+    ) {
+      throw new TypeError(
+        `${prefix}: records[${index}] is ${describe(record)}, expected an object`
+      );
+    }
+    const { recordId, approximateArrivalTimestamp: arrival } = record as {
+      recordId?: unknown;
+      approximateArrivalTimestamp?: unknown;
+    };
     if (typeof recordId !== 'string') {
       throw new TypeError(
         `${prefix}: records[${index}].recordId is ${describe(recordId)}, expected a string`
       );
     }
+    if (typeof arrival !== 'number' || !Number.isFinite(arrival)) {
+      throw new TypeError(
+        `${prefix}: records[${index}].approximateArrivalTimestamp is ${describe(arrival)}, expected a finite number (epoch milliseconds), which Firehose sends with every record`
+      );
+    }
   }
 }
 
+/** How a value reads in a message: `null`, `missing`, `NaN`, `a string`. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'undefined' ? 'missing' : `a ${typeof value}`;
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return String(value);
+  }
+  if (typeof value === 'undefined') return 'missing';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**

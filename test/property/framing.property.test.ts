@@ -85,9 +85,13 @@ describe('one input, one answer (issue #9.7)', () => {
         // The batch's decoder, between two records, into one buffer.
         const decoded = decodeEvent({
           records: [
-            { recordId: 'before', data: 'QUJD' },
-            { recordId: 'it', data: text },
-            { recordId: 'after', data: 'QQ==' },
+            {
+              recordId: 'before',
+              approximateArrivalTimestamp: 1,
+              data: 'QUJD',
+            },
+            { recordId: 'it', approximateArrivalTimestamp: 2, data: text },
+            { recordId: 'after', approximateArrivalTimestamp: 3, data: 'QQ==' },
           ],
         });
         const b = decoded.bytesOf(1);
@@ -210,6 +214,7 @@ describe('any bytes in any framing', () => {
           const event = {
             records: records.map((data, i) => ({
               recordId: `r${i}`,
+              approximateArrivalTimestamp: 1_700_000_000_000 + i,
               data: data.toString('base64'),
             })),
           };

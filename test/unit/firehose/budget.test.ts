@@ -302,14 +302,18 @@ describe('failed records never crowd out good ones (issue #9.5)', () => {
 });
 
 describe('the final response size (issue #9.9)', () => {
-  /** An event without approximateArrivalTimestamp, as the issue sent it. */
+  /** An event as Firehose sends it: approximateArrivalTimestamp per record. */
   const bareEvent = (datas: string[]) => ({
-    records: datas.map((data, i) => ({ recordId: String(i), data })),
+    records: datas.map((data, i) => ({
+      recordId: String(i),
+      approximateArrivalTimestamp: 0,
+      data,
+    })),
   });
 
-  it('stays under 6,291,456 bytes for records without approximateArrivalTimestamp', () => {
-    // Prepare: 6.2 MB of one-line records, the event under Lambda's request limit
-    const input = bareEvent(Array.from({ length: 34_000 }, () => b64(LINE)));
+  it('stays under 6,291,456 bytes for 6.1 MB of one-line records', () => {
+    // Prepare: 6.1 MB of one-line records, the event under Lambda's request limit
+    const input = bareEvent(Array.from({ length: 28_500 }, () => b64(LINE)));
     expect(JSON.stringify(input).length).toBeLessThan(6_291_456);
     // Act
     const outcome = transformBatch(input, transformer);
@@ -318,16 +322,46 @@ describe('the final response size (issue #9.9)', () => {
     expect(outcome.responseBytes).toBeLessThanOrEqual(6_000_000);
   });
 
-  it("fails the invocation before any work when even empty answers cannot fit Lambda's limit", () => {
-    // Prepare: 200,000 empty records: a 6.2 MB event whose smallest response
-    // ({"recordId":…,"result":"ProcessingFailed","data":""} each) is 11 MB
-    const input = bareEvent(Array.from({ length: 200_000 }, () => ''));
-    expect(JSON.stringify(input).length).toBeLessThan(6_291_456);
+  it('refuses records without approximateArrivalTimestamp as not a Firehose event', () => {
+    // Prepare: the tester's 180,000 records {"recordId":"0","data":""} (5.6 MB),
+    // whose smallest response would pass Lambda's 6 MB limit. Firehose sends
+    // recordId, approximateArrivalTimestamp and data with every record
+    // (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html).
+    const input = {
+      records: Array.from({ length: 180_000 }, () => ({
+        recordId: '0',
+        data: '',
+      })),
+    };
     // Act
     const act = () => transformBatch(input, transformer);
     // Assess
-    expect(act).toThrow(ResponseTooLargeError);
-    expect(act).toThrow(/passes Lambda's 6291456-byte response limit/);
+    expect(act).toThrow(TypeError);
+    expect(act).toThrow(
+      'Not an Amazon Data Firehose transformation event: records[0].approximateArrivalTimestamp is missing'
+    );
+  });
+
+  it("cannot reach ResponseTooLargeError with the timestamp: the event outgrows Lambda's 6 MB request first", () => {
+    // Prepare: each record's request entry is longer than its smallest answer
+    const input = bareEvent(Array.from({ length: 120_000 }, () => ''));
+    const smallest = {
+      records: input.records.map(({ recordId }) => ({
+        recordId,
+        result: 'ProcessingFailed',
+        data: '',
+      })),
+    };
+    // Assess
+    expect(JSON.stringify(smallest).length).toBeLessThan(
+      JSON.stringify(input).length
+    );
+    expect(JSON.stringify(input).length).toBeGreaterThan(6_291_456);
+    expect(JSON.stringify(smallest).length).toBeGreaterThan(6_291_456);
+    // The planner still refuses such an answer before any work.
+    expect(() => transformBatch(input, transformer)).toThrow(
+      ResponseTooLargeError
+    );
   });
 
   it("returns a response between the budget and Lambda's limit when only that fits", () => {

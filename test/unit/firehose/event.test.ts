@@ -76,6 +76,42 @@ describe('decodeEvent', () => {
       'Not an Amazon Data Firehose transformation event: records[0].recordId is missing, expected a string'
     );
   });
+
+  // Firehose sends recordId, approximateArrivalTimestamp and data with every
+  // record: https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
+  it.each([
+    [{ records: [null] }, 'records[0] is null, expected an object'],
+    [
+      { records: [{ recordId: '0', approximateArrivalTimestamp: 1 }, 'x'] },
+      'records[1] is a string, expected an object',
+    ],
+    [
+      { records: [{ recordId: '0', data: '' }] },
+      'records[0].approximateArrivalTimestamp is missing, expected a finite number (epoch milliseconds)',
+    ],
+    [
+      {
+        records: [
+          { recordId: '0', approximateArrivalTimestamp: 1, data: '' },
+          { recordId: '1', approximateArrivalTimestamp: '1', data: '' },
+        ],
+      },
+      'records[1].approximateArrivalTimestamp is a string, expected a finite number',
+    ],
+    [
+      {
+        records: [
+          { recordId: '0', approximateArrivalTimestamp: Number.NaN, data: '' },
+        ],
+      },
+      'records[0].approximateArrivalTimestamp is NaN, expected a finite number',
+    ],
+  ])('refuses %j: %s', (input, message) => {
+    expect(() => decodeEvent(input)).toThrow(TypeError);
+    expect(() => decodeEvent(input)).toThrow(
+      `Not an Amazon Data Firehose transformation event: ${message}`
+    );
+  });
 });
 
 describe('planDecodedBatch', () => {
