@@ -37,8 +37,10 @@ const MARKER_BYTES = MARKER_PREFIX.length + 2;
  */
 const MAX_REINGEST_ATTEMPTS = 3;
 
-/** `0`, 0x30, and `9`, 0x39: the attempt digit. */
+/** `0`, 0x30: the attempt digit's base. */
 const DIGIT_0 = 0x30;
+/** `1`, 0x31, and `9`, 0x39: the attempts a marker can carry. */
+const DIGIT_1 = 0x31;
 const DIGIT_9 = 0x39;
 /** `\n`, 0x0A: ends the marker line. */
 const LF = 0x0a;
@@ -64,7 +66,10 @@ function isMarkedBase64(data: unknown): boolean {
 
 /**
  * Reads the marker at the start of decoded record bytes. Bytes that start
- * like a marker but do not end like one are data, left as they are.
+ * like a marker but do not end like one are data, left as they are: so is a
+ * line whose attempt is outside 1-9 (`attempt=0`, `attempt=10`), which the
+ * function never writes; the record then fails as a malformed line
+ * (docs/reingestion.md).
  *
  * @example readReingestMarker(Buffer.from('#flp-reingest/1 attempt=2\n2 …')) // { attempt: 2, offset: 26 }
  */
@@ -78,7 +83,7 @@ function readReingestMarker(
     if (bytes[start + i] !== MARKER_PREFIX[i]) return UNMARKED;
   }
   const digit = bytes[start + MARKER_PREFIX.length]!;
-  if (digit < DIGIT_0 || digit > DIGIT_9) return UNMARKED;
+  if (digit < DIGIT_1 || digit > DIGIT_9) return UNMARKED;
   if (bytes[start + MARKER_PREFIX.length + 1] !== LF) return UNMARKED;
   return { attempt: digit - DIGIT_0, offset: MARKER_BYTES };
 }
