@@ -45,8 +45,10 @@ const layout = compileLayout({
 });
 // The live function's composition: the same enrichers (with the ENI and
 // ip-ranges adapters when ENRICH asks for them), one processor per format.
-const { adapters, transformerFor, prefetchUntil } =
-  await buildBackfillRuntime(config);
+const { adapters, transformerFor, prefetchUntil } = await buildBackfillRuntime(
+  config,
+  (warning) => logger.warn(warning)
+);
 
 /**
  * Lines written without the keys `eni` or `aws_service` should have added

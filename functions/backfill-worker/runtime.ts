@@ -36,15 +36,23 @@ interface BackfillRuntime {
  * backfill`): the same adapters (ENI directory, ip-ranges, loaded once) and
  * one processor per format met in the objects' header lines.
  *
+ * @param warn - receives each cold-start warning of a format's processor
+ *   (an accepted FILTER value outside a field's documented set), once per
+ *   format, as the handler logs them at its cold start
  * @throws ConfigError for a bad IP_RANGES_URL / IP_RANGES_S3_URI; a
  *   setting that does not compile for a file's format fails that object
  */
-async function buildBackfillRuntime(config: Config): Promise<BackfillRuntime> {
+async function buildBackfillRuntime(
+  config: Config,
+  warn: (message: string) => void = () => {}
+): Promise<BackfillRuntime> {
   const adapters = await createAdapters(config);
   await loadEnrichment(adapters);
-  const transformerFor = cachedTransformers(
-    async (format) => processorFor(config, adapters, format).transformer
-  );
+  const transformerFor = cachedTransformers(async (format) => {
+    const processor = processorFor(config, adapters, format);
+    for (const warning of processor.warnings) warn(warning);
+    return processor.transformer;
+  });
   const prefetchUntil = (deadline: number): Prefetch | undefined => {
     if (adapters.eniDirectory === undefined) return undefined;
     return async (lines, format) => {

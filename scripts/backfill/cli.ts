@@ -144,7 +144,10 @@ async function main(argv: string[]): Promise<number> {
     lambdaArn: 'arn:aws:lambda:local:000000000000:function:backfill-worker',
   });
   // The worker's composition: the live enrichers, ENI and ip-ranges included.
-  const { transformerFor, prefetchUntil } = await buildBackfillRuntime(config);
+  const { transformerFor, prefetchUntil } = await buildBackfillRuntime(
+    config,
+    (warning) => process.stderr.write(`backfill: warning: ${warning}\n`)
+  );
   // No invocation deadline here: each EC2 call still has its socket timeouts.
   const prefetch = prefetchUntil(Number.POSITIVE_INFINITY);
   const src = options.local;

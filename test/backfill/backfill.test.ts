@@ -25,6 +25,7 @@ import {
 import { compileLayout } from '../../shared/backfill/compose.ts';
 import { LineChunker } from '../../shared/backfill/line-chunks.ts';
 import { outputKey, parseSourceKey } from '../../shared/backfill/source-key.ts';
+import { parseFormat } from '../../shared/flowlog/format.ts';
 
 /** The file name AWS's "Log file path" page gives as its example. */
 const AWS_EXAMPLE_KEY =
@@ -403,5 +404,30 @@ describe('backfill of a folder in the S3 layout', () => {
     expect(results.flatMap((r) => r.objects.map((o) => o.key))).toEqual([
       `${DIR}123456789012_vpcflowlogs_us-east-1_fl-0e0e0e0e_20261124T0210Z_bb22.log.gz`,
     ]);
+  });
+});
+
+describe('buildBackfillRuntime', () => {
+  it("hands a format's FILTER warning to warn once, as the handler logs it at cold start", async () => {
+    // Prepare: AWS documents BPA as reject-reason's value
+    // (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html);
+    // another one is accepted with a warning, as AWS may add values
+    const text = '${version} ${srcaddr} ${action} ${reject-reason}';
+    const config = loadConfig({
+      FLOW_LOG_FORMAT: text,
+      FILTER: 'reject-reason = EC',
+    });
+    const warnings: string[] = [];
+    const { transformerFor } = await buildBackfillRuntime(config, (warning) =>
+      warnings.push(warning)
+    );
+
+    // Act: the same format twice, as objects of one flow log arrive
+    await transformerFor(parseFormat(text));
+    await transformerFor(parseFormat(text));
+
+    // Assess
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^FILTER: .*'EC'.*reject-reason/);
   });
 });
