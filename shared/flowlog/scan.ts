@@ -150,12 +150,51 @@ const FIELD_FAILURES: readonly MalformedReason[] = [
 ];
 
 /**
+ * Counts the fields of `bytes[start, end)`: its runs of bytes other than
+ * spaces and tabs. O(end - start).
+ *
+ * @example countFields(Buffer.from(' 2 123  eni-1 '), 0, 14) // 3
+ */
+function countFields(bytes: Uint8Array, start: number, end: number): number {
+  let fields = 0;
+  let inField = false;
+  for (let i = start; i < end; i++) {
+    const blank = (BYTE_CLASS[bytes[i]!]! & CLASS_BLANK) !== 0;
+    if (!blank && !inField) fields++;
+    inField = !blank;
+  }
+  return fields;
+}
+
+/**
+ * The reason of a line that failed on a field's value: too_few_fields or
+ * too_many_fields when its field count differs from the format's (a v5
+ * line read with the 14-field default format fails on field 9's value, but
+ * its mistake is the count: docs/configuration.md), else `valueFailure`.
+ * Runs on the failure path only. O(line length).
+ */
+function valueFailureReason(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  plan: ScanPlan,
+  valueFailure: MalformedReason
+): MalformedReason {
+  const fields = countFields(bytes, start, end);
+  if (fields < plan.fieldCount) return MALFORMED.TOO_FEW_FIELDS;
+  if (fields > plan.fieldCount) return MALFORMED.TOO_MANY_FIELDS;
+  return valueFailure;
+}
+
+/**
  * Splits `bytes[start, end)` (one line, no line terminator) into the plan's
  * fields, separated by runs of spaces or tabs, and fills `line`.
  *
  * O(line length); allocates nothing on valid ASCII input.
  *
- * @returns undefined when the line matches the format, else the reason
+ * @returns undefined when the line matches the format, else the reason: a
+ *   field count other than the format's is too_few_fields /
+ *   too_many_fields even where a field's value fails first
  * @example scanLine(buf, 0, buf.length, plan, line) // undefined
  */
 function scanLine(
@@ -173,11 +212,19 @@ function scanLine(
       plan.isInteger[field] === 1
         ? scanInteger(bytes, i, end, line, field)
         : scanString(bytes, i, end, line, field);
-    if (fieldEnd < 0) return FIELD_FAILURES[-fieldEnd];
+    if (fieldEnd < 0) {
+      return valueFailureReason(
+        bytes,
+        start,
+        end,
+        plan,
+        FIELD_FAILURES[-fieldEnd]!
+      );
+    }
     i = skipBlanks(bytes, fieldEnd, end);
   }
   return i < end ? MALFORMED.TOO_MANY_FIELDS : undefined;
 }
 
 export type { ScanPlan };
-export { planScan, scanLine };
+export { countFields, planScan, scanLine };

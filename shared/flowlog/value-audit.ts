@@ -14,9 +14,9 @@
  * the maximum's length; no strings, except one sample per field per record
  * that holds an unexpected value.
  */
-import { BYTE_CLASS, CLASS_BLANK } from './bytes.ts';
 import type { FlowLogFormat } from './format.ts';
 import { FIELD_KIND, type FlowLogLine } from './line.ts';
+import { countFields } from './scan.ts';
 import { auditedRangeOf, closedSetOf } from './values.ts';
 
 /** Longest sample value kept, in bytes. */
@@ -68,21 +68,6 @@ function exceeds(bytes: Uint8Array, start: number, max: Uint8Array): boolean {
     if (diff !== 0) return diff > 0;
   }
   return false;
-}
-
-/**
- * Counts the fields of a line: runs of bytes between blanks. Called only
- * for a line that failed on its field count.
- */
-function countFields(bytes: Uint8Array, start: number, end: number): number {
-  let fields = 0;
-  let inField = false;
-  for (let i = start; i < end; i++) {
-    const blank = (BYTE_CLASS[bytes[i]!]! & CLASS_BLANK) !== 0;
-    if (!blank && !inField) fields++;
-    inField = !blank;
-  }
-  return fields;
 }
 
 /**
@@ -223,7 +208,7 @@ class ValueAudit {
   /**
    * Notes a line that failed to scan: how many fields it has, which tells a
    * format of the wrong length (a v5 line read with the 14-field default
-   * format fails as bad_integer at field 9, not as too_many_fields).
+   * format fails as too_many_fields: 29 of them).
    * O(line length), once per failed record.
    */
   failed(bytes: Uint8Array, start: number, end: number): void {

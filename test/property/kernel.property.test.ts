@@ -219,6 +219,23 @@ function lineArb(
       weight: clean ? 0 : 1,
       arbitrary: values.map((vs) => `${vs.join(' ')} extra`),
     },
+    // A field added or dropped mid-line: later values shift onto fields of
+    // another type, so a value may fail before the count is known (the
+    // count is the reason: docs/configuration.md).
+    {
+      weight: clean ? 0 : 1,
+      arbitrary: fc
+        .tuple(values, fc.nat(types.length), fc.constantFrom('x', '1', '-'))
+        .map(([vs, at, extra]) =>
+          [...vs.slice(0, at), extra, ...vs.slice(at)].join(' ')
+        ),
+    },
+    {
+      weight: clean ? 0 : 1,
+      arbitrary: fc
+        .tuple(values, fc.nat(Math.max(types.length - 1, 0)))
+        .map(([vs, at]) => [...vs.slice(0, at), ...vs.slice(at + 1)].join(' ')),
+    },
     { weight: 1, arbitrary: fc.constantFrom('', '   ', '\t') },
     { weight: clean ? 0 : 1, arbitrary: fc.constant(header) }
   );
@@ -403,6 +420,33 @@ function rangeCounted({ audit }: ReturnType<typeof outcome>): boolean {
   );
 }
 
+/**
+ * True when a line's field count differs from the format's and one of the
+ * fields it has fails as an integer first: the case where the count, not
+ * the value, is the reason. Judged from the text alone (a `{"message":…}`
+ * wrapper's message), not by the code under test.
+ */
+function wrongCountWithBadValue(
+  text: string,
+  fields: ReadonlyArray<{ type: string }>
+): boolean {
+  let line = text;
+  if (line.trimStart().startsWith('{')) {
+    try {
+      const message = JSON.parse(line).message;
+      if (typeof message !== 'string') return false;
+      line = message;
+    } catch {
+      return false;
+    }
+  }
+  const values = line.split(/[ \t]+/).filter((v) => v !== '');
+  if (values.length === 0 || values.length === fields.length) return false;
+  return values.some(
+    (v, i) => fields[i]?.type === 'int' && v !== '-' && !/^\d+$/.test(v)
+  );
+}
+
 const REASON_OF_RESULT: Record<number, string> = {
   [KERNEL_RESULT.TOO_FEW_FIELDS]: 'too_few_fields',
   [KERNEL_RESULT.TOO_MANY_FIELDS]: 'too_many_fields',
@@ -422,6 +466,8 @@ describe.each([
   it('gives byte-identical records and identical results', () => {
     /** Ok records whose lines the audit counted above a range. */
     let aboveRange = 0;
+    /** Records failed on a count whose lines had a value failing first. */
+    let countOverValue = 0;
     fc.assert(
       fc.property(recordArb, (c) => {
         // Prepare
@@ -433,9 +479,18 @@ describe.each([
         // Assess
         expect(actual).toEqual(expected);
         if (expected.status === 'Ok' && rangeCounted(expected)) aboveRange++;
+        const fields = parseFormat(c.formatText).fields;
+        if (
+          /^too_(few|many)_fields$/.test(expected.reason ?? '') &&
+          c.lines.some((line) => wrongCountWithBadValue(line, fields))
+        ) {
+          countOverValue++;
+        }
       }),
       { numRuns: 2000 }
     );
+    // Lines of a wrong count with a failing value reached both paths.
+    expect(countOverValue).toBeGreaterThan(25);
     // Values above a documented range reached both paths and were counted.
     expect(aboveRange).toBeGreaterThan(25);
   });

@@ -335,6 +335,31 @@ const ABSENT: i32 = -100;
 }
 
 /**
+ * The result of a line that failed on the value of field `index`, which
+ * starts at `p`: TOO_FEW_FIELDS or TOO_MANY_FIELDS when the line's field
+ * count (`index` fields before `p`, then the runs of non-blank bytes up to
+ * the text's end) differs from the format's, else `code` — as scan.ts
+ * `valueFailureReason` decides. The failure path only: a line that scans
+ * fine never counts. Terminates: the sentinel LF follows the record (a
+ * wrapped message's line end is `wrapperEnd`'s to refuse).
+ */
+function valueFailure(code: i32, index: usize, p: usize, wrapped: bool, fieldCount: usize): i32 {
+  let fields = index;
+  let inField = false;
+  while (true) {
+    const b = load<u8>(p);
+    if (isLineEnd(b) || (wrapped && b == QUOTE)) break;
+    const blank = isBlank(b);
+    if (!blank && !inField) fields++;
+    inField = !blank;
+    p++;
+  }
+  if (fields < fieldCount) return TOO_FEW_FIELDS;
+  if (fields > fieldCount) return TOO_MANY_FIELDS;
+  return code;
+}
+
+/**
  * One line's text starting at `at` (not blank): `{`, its fields, `}` LF.
  * The text ends at a line end, or, `wrapped`, at the message's first `"`
  * (fields are separated by spaces only there: a tab is `\t` in JSON).
@@ -359,6 +384,9 @@ function line(fieldCount: usize, wrapped: bool): i32 {
     if (kind >= 0) {
       o = write(o, index, comma, p + <usize>kind, end);
       comma = 0;
+    } else if (kind == BAD_INTEGER || kind == INTEGER_OVERFLOW) {
+      code = valueFailure(kind, index, p, wrapped, fieldCount);
+      break;
     } else if (kind != ABSENT) {
       code = kind;
       break;

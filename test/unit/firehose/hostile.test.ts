@@ -24,13 +24,15 @@ function answer(data: Buffer | string) {
 }
 
 describe('hostile records', () => {
-  it('fails a 1,000 KiB line with no separators on its first (integer) field', () => {
+  it('fails a 1,000 KiB line with no separators as one field of 14', () => {
+    // Its first (integer) field fails too, but a field count other than the
+    // format's is the reason (docs/configuration.md).
     const letters = answer(Buffer.alloc(1000 * 1024, 0x41));
     expect(letters.record.result).toBe('ProcessingFailed');
-    expect(letters.outcome.samples[0]?.reason).toBe('bad_integer');
+    expect(letters.outcome.samples[0]?.reason).toBe('too_few_fields');
     expect(letters.outcome.samples[0]?.excerpt.length).toBeLessThanOrEqual(256);
     const digits = answer(Buffer.alloc(1000 * 1024, 0x39));
-    expect(digits.outcome.samples[0]?.reason).toBe('integer_overflow');
+    expect(digits.outcome.samples[0]?.reason).toBe('too_few_fields');
   });
 
   it('fails a wrapper nested 200,000 levels deep without a stack overflow', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MALFORMED } from '../../../shared/flowlog/errors.ts';
+import { VPC_DEFAULT_FORMAT } from '../../../shared/flowlog/fields.ts';
 import { parseFormat } from '../../../shared/flowlog/format.ts';
 import { FIELD_KIND, FlowLogLine } from '../../../shared/flowlog/line.ts';
 import { planScan, scanLine } from '../../../shared/flowlog/scan.ts';
@@ -114,5 +115,51 @@ describe('scanLine', () => {
     expect(line.integerText(1)).toBe('9007199254740993');
     expect(line.integer(1)).toBe(Number('9007199254740993'));
     expect(line.toObject().bytes).toBe(9007199254740993n);
+  });
+});
+
+describe('scanLine reasons when a field count differs from the format', () => {
+  // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html
+  // The v2 accepted-traffic example (14 fields, the default format) and the
+  // v5 example (29 fields, its own format) of that page.
+  const V2_ACCEPT =
+    '2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK';
+  const V5_LINE =
+    '5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress OK';
+  const DEFAULT = parseFormat(VPC_DEFAULT_FORMAT);
+
+  function reasonOf(text: string) {
+    const bytes = Buffer.from(text, 'utf8');
+    const line = new FlowLogLine(DEFAULT);
+    return scanLine(bytes, 0, bytes.length, planScan(DEFAULT), line);
+  }
+
+  it('answers too_many_fields for a v5 line read with the default format, though field 9 is no integer', () => {
+    // docs/configuration.md: a field count other than FLOW_LOG_FORMAT's is
+    // too_many_fields; the line has 29 fields, the format 14.
+    expect(V5_LINE.split(' ')).toHaveLength(29);
+    expect(reasonOf(V5_LINE)).toBe(MALFORMED.TOO_MANY_FIELDS);
+  });
+
+  it('answers too_few_fields for a v2 line without its last two fields', () => {
+    expect(reasonOf(V2_ACCEPT.replace(/ ACCEPT OK$/, ''))).toBe(
+      MALFORMED.TOO_FEW_FIELDS
+    );
+  });
+
+  it('answers too_few_fields for a v2 line without two middle fields, where a value fails first', () => {
+    // 12 fields: `ACCEPT` lands on the integer field `start`.
+    expect(reasonOf(V2_ACCEPT.replace(' 20 4249', ''))).toBe(
+      MALFORMED.TOO_FEW_FIELDS
+    );
+  });
+
+  it('still answers bad_integer and integer_overflow for a line of 14 fields', () => {
+    expect(reasonOf(V2_ACCEPT.replace(' 20641 ', ' 20641x '))).toBe(
+      MALFORMED.BAD_INTEGER
+    );
+    expect(reasonOf(V2_ACCEPT.replace(' 22 ', ' 18446744073709551616 '))).toBe(
+      MALFORMED.INTEGER_OVERFLOW
+    );
   });
 });

@@ -234,13 +234,14 @@ describe('transformBatch value audit', () => {
 
   it('records the field count of lines that fail to scan', () => {
     // Prepare: v5 lines (29 fields) read with the VPC default format (14):
-    // field 9, packets, holds 'IPv4'
+    // field 9, packets, holds 'IPv4', but the count is the mistake
+    // (docs/configuration.md: too_many_fields)
     const transformer = jsonTransformer(VPC_DEFAULT_FORMAT);
     const input = firehoseEvent([b64(V5_INGRESS), b64(`${V5_EGRESS}\n`)]);
     // Act
     const { counters } = transformBatch(input, transformer);
     // Assess
-    expect(counters.malformed).toEqual({ bad_integer: 2 });
+    expect(counters.malformed).toEqual({ too_many_fields: 2 });
     expect(counters.malformedFieldCounts).toEqual({ '29': 2 });
   });
 

@@ -139,7 +139,7 @@ describe('handler diagnosis', () => {
     const handler = await loadHandler({ FLOW_LOG_FORMAT: VPC_DEFAULT_FORMAT });
     await handler(event(V5_LINES), context);
     expect(summary().likelyCause).toMatch(
-      /^FLOW_LOG_FORMAT has 14 fields, lines have 29: 2 of 2 records failed as bad_integer/
+      /^FLOW_LOG_FORMAT has 14 fields, lines have 29: 2 of 2 records failed as too_many_fields/
     );
     expect(summary().malformedFieldCounts).toEqual({ '29': 2 });
   });

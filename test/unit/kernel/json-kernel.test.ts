@@ -150,6 +150,14 @@ describe('JsonKernel', () => {
       'integer_overflow',
       wrap(ACCEPT.replace(' 22 ', ' 1234567890123456789012 ')),
     ],
+    // A count other than the format's wins over a field value that fails
+    // first (docs/configuration.md): 15 fields, srcport holds an address.
+    ['too_many_fields', ACCEPT.replace('2 ', '2 x ')],
+    ['too_many_fields', wrap(ACCEPT.replace('2 ', '2 x '))],
+    // 12 fields: `ACCEPT` lands on the integer field `start`.
+    ['too_few_fields', ACCEPT.replace(' 20 4249', '')],
+    ['too_few_fields', wrap(ACCEPT.replace(' 20 4249', ''))],
+    ['too_many_fields', `${ACCEPT.replace(' 22 ', ' 22x ')} OK`],
   ])('finds %s as the TypeScript path does (%s)', (reason, text) => {
     // Prepare
     const reference = new RecordTransformer(
