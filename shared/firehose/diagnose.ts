@@ -9,6 +9,7 @@ import {
   closedSetOf,
   fieldsHolding,
   integerRangeOf,
+  isAddressField,
 } from '../flowlog/values.ts';
 
 /** The unexpected values of one closed-set or range field in a batch. */
@@ -131,6 +132,7 @@ function failureCause(
 
 /** What `field` holds: `one of: ACCEPT, REJECT`, `0 to 255: an 8-bit …`. */
 function expectedOf(field: string): string {
+  if (isAddressField(field)) return 'an IPv4 or IPv6 address';
   const set = closedSetOf(field);
   if (set !== undefined) return `one of: ${set.values.join(', ')}`;
   const { min, max, why } = integerRangeOf(field);

@@ -6,18 +6,26 @@
  * outside it. A line is never failed for it, and its value is written as it
  * is: AWS may add values. The counts say when FLOW_LOG_FORMAT does not match
  * the lines (`log_status: "egress"`), which no scan error can, and show data
- * no flow holds (`srcport: 65536`).
+ * no flow holds (`srcport: 65536`, `srcaddr: 999.1.1.1`). Address fields
+ * (values.ts ADDRESS_FIELDS) are checked with shared/net/ip.ts parseIp:
+ * dotted-decimal IPv4 without leading zeros, or RFC 4291 section 2.2 IPv6
+ * text.
  *
  * Cost per line: one length compare per documented value of each checked
  * set, a byte compare only when the lengths agree; for a range, one length
  * compare (a port of up to 4 digits is in range), a digit compare only at
- * the maximum's length; no strings, except one sample per field per record
+ * the maximum's length; for an address, one parse of its bytes; no strings, except one sample per field per record
  * that holds an unexpected value.
  */
+
+import { parseIp } from '../net/ip.ts';
 import type { FlowLogFormat } from './format.ts';
 import { FIELD_KIND, type FlowLogLine } from './line.ts';
 import { countFields } from './scan.ts';
-import { auditedRangeOf, closedSetOf } from './values.ts';
+import { auditedRangeOf, closedSetOf, isAddressField } from './values.ts';
+
+/** Where parseIp writes an address the audit only validates. */
+const SCRATCH = new Uint8Array(16);
 
 /** Longest sample value kept, in bytes. */
 const MAX_SAMPLE_BYTES = 64;
@@ -84,7 +92,7 @@ function exceeds(bytes: Uint8Array, start: number, max: Uint8Array): boolean {
 class ValueAudit {
   /**
    * AWS field name of each check, e.g. `log-status`: the closed sets first,
-   * then the ranges, each in format order.
+   * then the ranges, then the addresses, each in format order.
    */
   readonly fields: readonly string[];
   /** Lines of the current record with an unexpected value, per check. */
@@ -107,6 +115,8 @@ class ValueAudit {
   private readonly rangePositions: Uint32Array;
   /** Each range's maximum, as canonical ASCII digits (`65535`). */
   private readonly rangeMax: readonly Uint8Array[];
+  /** Position in the line of each address check's field. */
+  private readonly addressPositions: Uint32Array;
 
   constructor(format: FlowLogFormat) {
     const fields: string[] = [];
@@ -116,7 +126,13 @@ class ValueAudit {
     const rangeFields: string[] = [];
     const rangePositions: number[] = [];
     const rangeMax: Uint8Array[] = [];
+    const addressFields: string[] = [];
+    const addressPositions: number[] = [];
     format.fields.forEach((field, index) => {
+      if (field.type !== 'int' && isAddressField(field.name)) {
+        addressFields.push(field.name);
+        addressPositions.push(index);
+      }
       const set = closedSetOf(field.name);
       const range =
         field.type === 'int' ? auditedRangeOf(field.name) : undefined;
@@ -131,13 +147,14 @@ class ValueAudit {
       for (const value of set.values) values.push(Buffer.from(value, 'utf8'));
       first.push(values.length);
     });
-    this.fields = Object.freeze([...fields, ...rangeFields]);
+    this.fields = Object.freeze([...fields, ...rangeFields, ...addressFields]);
     this.positions = Uint32Array.from(positions);
     this.first = Uint32Array.from(first);
     this.values = values;
     this.keys = Int32Array.from(values, (v) => keyOf(v, 0, v.length));
     this.rangePositions = Uint32Array.from(rangePositions);
     this.rangeMax = rangeMax;
+    this.addressPositions = Uint32Array.from(addressPositions);
     this.counts = new Uint32Array(this.fields.length);
     this.samples = this.fields.map(() => undefined);
   }
@@ -153,13 +170,29 @@ class ValueAudit {
   }
 
   /**
-   * Checks a scanned line's closed-set and range fields. Absent (`-`)
-   * fields pass. O(documented values of the checked sets + checked
-   * ranges); allocates only the first sample of a field in a record.
+   * Checks a scanned line's closed-set, range and address fields. Absent
+   * (`-`) fields pass. O(documented values of the checked sets + checked
+   * ranges + address bytes); allocates only the first sample of a field in
+   * a record.
    */
   check(line: FlowLogLine): void {
     this.checkSets(line);
     this.checkRanges(line);
+    if (this.addressPositions.length > 0) this.checkAddresses(line);
+  }
+
+  /** Counts the address fields whose text is no IPv4 or IPv6 address. */
+  private checkAddresses(line: FlowLogLine): void {
+    const { addressPositions } = this;
+    const { bytes, starts, ends, kinds } = line;
+    const first = this.positions.length + this.rangePositions.length;
+    for (let a = 0; a < addressPositions.length; a++) {
+      const index = addressPositions[a]!;
+      if (kinds[index] === FIELD_KIND.ABSENT) continue;
+      if (parseIp(bytes, starts[index]!, ends[index]!, SCRATCH) === 0) {
+        this.count(line, index, first + a);
+      }
+    }
   }
 
   /** Counts the closed-set fields whose value is none of the set's. */

@@ -177,6 +177,29 @@ function integerRangeOf(field: string): FieldRange {
 }
 
 /**
+ * The fields that hold an IP address: AWS's field tables describe each as
+ * "the source/destination address" (IPv4 or IPv6), so text that is neither
+ * dotted-decimal IPv4 (RFC 791, without leading zeros) nor RFC 4291
+ * section 2.2 IPv6 text (as shared/net/ip.ts parseIp reads them) is data
+ * the value audit counts.
+ */
+const ADDRESS_FIELDS: ReadonlySet<string> = new Set([
+  'srcaddr',
+  'dstaddr',
+  'pkt-srcaddr',
+  'pkt-dstaddr',
+]);
+
+/**
+ * True when `field` holds an IPv4 or IPv6 address ({@link ADDRESS_FIELDS}).
+ *
+ * @example isAddressField('pkt-srcaddr') // true
+ */
+function isAddressField(field: string): boolean {
+  return ADDRESS_FIELDS.has(field);
+}
+
+/**
  * The fields whose documented closed set holds `value`, in table order:
  * `egress` is a `flow-direction` value.
  *
@@ -192,12 +215,14 @@ function fieldsHolding(value: string): string[] {
 
 export type { FieldRange, FieldValueSet };
 export {
+  ADDRESS_FIELDS,
   auditedRangeOf,
   closedSetOf,
   FIELD_RANGES,
   FIELD_VALUE_SETS,
   fieldsHolding,
   integerRangeOf,
+  isAddressField,
   MAX_UINT64,
   SOURCE,
   valueSetOf,

@@ -8,7 +8,11 @@
  * that path. Source: shared/kernel/assembly/json-kernel.ts; docs/kernel.md.
  */
 import type { FlowLogFormat, FormatField } from '../flowlog/format.ts';
-import { auditedRangeOf, closedSetOf } from '../flowlog/values.ts';
+import {
+  auditedRangeOf,
+  closedSetOf,
+  isAddressField,
+} from '../flowlog/values.ts';
 import type { ByteWriter } from '../output/byte-writer.ts';
 import { JSON_KERNEL_WASM_BASE64 } from './json-kernel-wasm.ts';
 
@@ -166,6 +170,8 @@ class JsonKernel {
         ? (rangeMaxOf(field)?.length ?? FIELD_KIND.UNBOUNDED)
         : FIELD_KIND.STRING;
       view[CONFIG + 256 + index] = prefix.length;
+      view[CONFIG + 768 + index] =
+        !isInteger && isAddressField(field.name) ? 1 : 0;
       prefix.copy(view, CONFIG + 1024 + index * PREFIX_SLOT);
       overhead += prefix.length;
     });

@@ -15,7 +15,11 @@ import {
   VPC_DEFAULT_FORMAT,
 } from '../../shared/flowlog/fields.ts';
 import { parseFormat } from '../../shared/flowlog/format.ts';
-import { auditedRangeOf, closedSetOf } from '../../shared/flowlog/values.ts';
+import {
+  auditedRangeOf,
+  closedSetOf,
+  isAddressField,
+} from '../../shared/flowlog/values.ts';
 import { JsonKernel, KERNEL_RESULT } from '../../shared/kernel/json-kernel.ts';
 import { ByteWriter } from '../../shared/output/byte-writer.ts';
 import { JsonSerializer } from '../../shared/output/json.ts';
@@ -152,6 +156,67 @@ function rangeValueArb(
   );
 }
 
+/** Addresses parseIp takes (docs/fields.md): the kernel writes each one. */
+const validAddressArb = fc.oneof(
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.constantFrom(
+    '-',
+    '172.31.16.139',
+    '2001:db8:1234:a100:8d6e:3477:df66:f105',
+    '::',
+    '::1',
+    'fe80::1',
+    '1::',
+    '::ffff:10.0.0.1',
+    '1:2:3:4:5:6:1.2.3.4',
+    'ABCD:ef01::9'
+  )
+);
+/**
+ * Text in an address field that is no IPv4/IPv6 address: the audit counts
+ * it and the kernel leaves the record to the TypeScript path.
+ */
+const invalidAddressArb = fc.oneof(
+  fc.constantFrom(
+    '999.1.1.1',
+    'not-an-ip',
+    '1.2.3.4/8',
+    '010.0.0.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '256.0.0.1',
+    '1..2.3',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7',
+    ':::',
+    ':1::2',
+    '1::2::3',
+    '12345::',
+    'g::1',
+    '1:',
+    '::1.2.3',
+    '::01.2.3.4',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    'x'
+  ),
+  fc
+    .ipV4Extended()
+    .filter((v) => !/^(\d|[1-9]\d+)(\.(\d|[1-9]\d+)){3}$/.test(v))
+);
+
+/** An address field's value: mostly an address, sometimes none. */
+function addressArb(
+  clean: boolean,
+  any: fc.Arbitrary<string>
+): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 12, arbitrary: validAddressArb },
+    { weight: clean ? 0 : 3, arbitrary: invalidAddressArb },
+    { weight: clean ? 0 : 1, arbitrary: any }
+  );
+}
+
 /** One line of a format: its values, maybe one field too few or too many. */
 function valueArb(
   field: { name: string; type: string },
@@ -166,6 +231,8 @@ function valueArb(
       : clean
         ? plainStringArb
         : stringArb;
+  if (field.type !== 'int' && isAddressField(field.name))
+    return addressArb(clean, any);
   const range = field.type === 'int' ? auditedRangeOf(field.name) : undefined;
   if (range !== undefined)
     return rangeValueArb(range.max, clean, aboveWeight, any);
@@ -412,6 +479,13 @@ function outcomeOf({
   };
 }
 
+/** True when a record's audit counted an address field. */
+function addressCounted({ audit }: ReturnType<typeof outcome>): boolean {
+  return audit.fields.some(
+    (field, check) => audit.counts[check]! > 0 && isAddressField(field)
+  );
+}
+
 /** True when a record's audit counted a field above its range. */
 function rangeCounted({ audit }: ReturnType<typeof outcome>): boolean {
   return audit.fields.some(
@@ -468,6 +542,8 @@ describe.each([
     let aboveRange = 0;
     /** Records failed on a count whose lines had a value failing first. */
     let countOverValue = 0;
+    /** Ok records whose lines the audit counted as no address. */
+    let noAddress = 0;
     fc.assert(
       fc.property(recordArb, (c) => {
         // Prepare
@@ -479,6 +555,7 @@ describe.each([
         // Assess
         expect(actual).toEqual(expected);
         if (expected.status === 'Ok' && rangeCounted(expected)) aboveRange++;
+        if (expected.status === 'Ok' && addressCounted(expected)) noAddress++;
         const fields = parseFormat(c.formatText).fields;
         if (
           /^too_(few|many)_fields$/.test(expected.reason ?? '') &&
@@ -489,6 +566,8 @@ describe.each([
       }),
       { numRuns: 2000 }
     );
+    // Text that is no address reached both paths and was counted.
+    expect(noAddress).toBeGreaterThan(5);
     // Lines of a wrong count with a failing value reached both paths.
     expect(countOverValue).toBeGreaterThan(25);
     // Values above a documented range reached both paths and were counted.

@@ -17,6 +17,9 @@
 //   CONFIG + 256       prefix length[field]      (u8 per field)
 //   CONFIG + 512       header token length (u32), then its bytes at + 516
 //   CONFIG + 640       "18446744073709551615" (2^64 − 1, 20 digits)
+//   CONFIG + 768       address[field]            (u8 per field): 1 for an
+//                      address field the value audit checks (values.ts
+//                      ADDRESS_FIELDS), else 0
 //   CONFIG + 1024      prefixes, one 64-byte slot per field:
 //                      `,"key":` (integers) or `,"key":"` (strings)
 //   CONFIG + 10240     closed value sets (value-audit.ts), per field a u16
@@ -40,6 +43,7 @@ const PREFIX_LENGTHS: usize = CONFIG + 256;
 const HEADER_LENGTH: usize = CONFIG + 512;
 const HEADER_BYTES: usize = CONFIG + 516;
 const MAX_UINT64: usize = CONFIG + 640;
+const ADDRESSES: usize = CONFIG + 768;
 const PREFIXES: usize = CONFIG + 1024;
 const PREFIX_SLOT: usize = 64;
 const CHECKS: usize = CONFIG + 10240;
@@ -61,7 +65,9 @@ const CR: u8 = 0x0d; // \r
 const SPACE: u8 = 0x20; // ' '
 const QUOTE: u8 = 0x22; // "
 const DASH: u8 = 0x2d; // -
+const DOT: u8 = 0x2e; // .
 const ZERO: u8 = 0x30; // 0
+const COLON: u8 = 0x3a; // :
 const BACKSLASH: u8 = 0x5c; // \
 const OPEN_BRACE: u8 = 0x7b; // {
 const CLOSE_BRACE: u8 = 0x7d; // }
@@ -289,6 +295,87 @@ const ABSENT: i32 = -100;
 }
 
 /**
+ * True when `[p, end)` is four decimal octets, each 1-3 digits, ≤ 255,
+ * without a leading zero: shared/net/ip.ts parseIpv4Into's rule.
+ */
+function isIpv4(p: usize, end: usize): bool {
+  let parts = 0;
+  let value: u32 = 0;
+  let digits = 0;
+  for (; p < end; p++) {
+    const b = load<u8>(p);
+    if (b == DOT) {
+      if (digits == 0 || parts == 3) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else {
+      const d = <u32>b - <u32>ZERO;
+      if (d > 9 || digits == 3) return false;
+      if (digits == 1 && value == 0) return false; // leading zero
+      value = value * 10 + d;
+      if (value > 255) return false;
+      digits++;
+    }
+  }
+  return digits != 0 && parts == 3;
+}
+
+@inline function isHex(b: u8): bool {
+  return (b >= ZERO && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66);
+}
+
+/**
+ * True when `[start, end)` is RFC 4291 section 2.2 text (groups of 1-4 hex
+ * digits, one `::` at most, a dotted IPv4 tail): shared/net/ip.ts
+ * parseIpv6Into's rule, without keeping the groups.
+ */
+function isIpv6(start: usize, end: usize): bool {
+  let i = start;
+  let count = 0;
+  let gap = false;
+  if (load<u8>(i) == COLON) {
+    if (i + 1 >= end || load<u8>(i + 1) != COLON) return false;
+    gap = true;
+    i += 2;
+  }
+  while (i < end) {
+    if (count == 8) return false;
+    let j = i;
+    while (j < end && j - i < 5 && isHex(load<u8>(j))) j++;
+    if (j == i || j - i > 4) return false;
+    if (j < end && load<u8>(j) == DOT) {
+      if (count > 6 || !isIpv4(i, end)) return false;
+      count += 2;
+      break;
+    }
+    count++;
+    if (j == end) break;
+    if (load<u8>(j) != COLON || j + 1 == end) return false;
+    i = j + 1;
+    if (load<u8>(i) == COLON) {
+      if (gap) return false;
+      gap = true;
+      i++;
+    }
+  }
+  return gap ? count <= 7 : count == 8;
+}
+
+/**
+ * True when `[start, end)` is an IPv4 or IPv6 address as shared/net/ip.ts
+ * parseIp reads it (2 to 45 bytes; IPv6 when it holds a `:`).
+ */
+function isIp(start: usize, end: usize): bool {
+  const n = end - start;
+  if (n < 2 || n > 45) return false;
+  for (let p = start; p < end; p++) {
+    if (load<u8>(p) == COLON) return isIpv6(start, end);
+  }
+  return isIpv4(start, end);
+}
+
+/**
  * Classifies the field `[start, end)` like scan.ts scanInteger /
  * scanString (after `isFieldStop`).
  * @returns how many leading zeros to skip (≥ 0), ABSENT, or a negative
@@ -312,6 +399,9 @@ const ABSENT: i32 = -100;
     // One compare for every integer: `kind` digits or more (never for an
     // UNBOUNDED one) may be above its range.
     if (digits >= kind && !inRange(index, first, end, kind)) return UNSUPPORTED;
+  } else if (load<u8>(ADDRESSES + index) != 0 && !isIp(start, end)) {
+    // No IPv4/IPv6 address: the TypeScript path counts it (value audit).
+    return UNSUPPORTED;
   }
   // An undocumented value: the TypeScript path counts it (value audit).
   if (!expected(index, first, end)) return UNSUPPORTED;

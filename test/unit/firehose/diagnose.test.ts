@@ -104,6 +104,25 @@ describe('likelyCause', () => {
     );
   });
 
+  it('names an address field whose text is no IP address', () => {
+    // RFC 791: an IPv4 octet is 8 bits, 0 to 255.
+    const format = parseFormat(VPC_DEFAULT_FORMAT);
+    const cause = likelyCause(
+      {
+        records: 1,
+        lines: 3,
+        malformed: {},
+        unexpectedValues: {
+          srcaddr: { lines: 3, sample: '999.1.1.1', recordId: 'r' },
+        },
+      },
+      format
+    );
+    expect(cause).toBe(
+      "FLOW_LOG_FORMAT may not match the flow log: 3 of 3 lines have srcaddr values like '999.1.1.1' (expected an IPv4 or IPv6 address)"
+    );
+  });
+
   it('says when the value belongs to a field the format lacks', () => {
     const format = parseFormat(VPC_DEFAULT_FORMAT);
     const cause = likelyCause(

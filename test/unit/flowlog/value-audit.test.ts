@@ -84,9 +84,13 @@ describe('ValueAudit', () => {
       'dstport',
       'protocol',
       'tcp-flags',
+      'srcaddr',
+      'dstaddr',
+      'pkt-srcaddr',
+      'pkt-dstaddr',
     ]);
     expect(v5.dirty).toBe(false);
-    expect([...v5.counts]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...v5.counts]).toEqual(Array(14).fill(0));
     expect(v2.dirty).toBe(false);
   });
 
@@ -129,6 +133,8 @@ describe('ValueAudit', () => {
       'srcport',
       'dstport',
       'protocol',
+      'srcaddr',
+      'dstaddr',
     ]);
     expect(byField(result)).toEqual({
       srcport: [1, '65536'],
@@ -170,8 +176,8 @@ describe('ValueAudit', () => {
     const result = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT.replace('OK', 'BAD')]);
     result.reset();
     expect(result.dirty).toBe(false);
-    expect([...result.counts]).toEqual([0, 0, 0, 0, 0]);
-    expect(result.samples).toEqual(Array(5).fill(undefined));
+    expect([...result.counts]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(result.samples).toEqual(Array(7).fill(undefined));
   });
 
   it('counts the fields of a line that failed on its field count', () => {
@@ -251,5 +257,46 @@ describe('transformBatch value audit', () => {
     const { counters } = transformBatch(input, transformer);
     expect(counters.malformed).toEqual({ too_few_fields: 1 });
     expect(counters.malformedFieldCounts).toEqual({ '28': 1 });
+  });
+});
+
+describe('ValueAudit addresses', () => {
+  // AWS's IPv6 example of the same page (default format).
+  const V2_IPV6 =
+    '2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK';
+  const ADDRESS_FORMAT = '${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}';
+
+  it('finds nothing unexpected in the documented IPv4, IPv6 and NODATA lines', () => {
+    const result = audit(VPC_DEFAULT_FORMAT, [V2_ACCEPT, V2_IPV6, V2_NODATA]);
+    expect(result.dirty).toBe(false);
+    expect(audit(V5_FORMAT, [V5_INGRESS, V5_EGRESS]).dirty).toBe(false);
+  });
+
+  it.each([
+    // Not dotted decimal (RFC 791: four 8-bit octets), a prefix length is
+    // no address (RFC 4632 section 3.1), a leading zero reads as octal to
+    // inet_aton(3) (RFC 6943 section 3.1.1), not RFC 4291 section 2.2 text.
+    ['999.1.1.1'],
+    ['not-an-ip'],
+    ['1.2.3.4/8'],
+    ['010.0.0.1'],
+    ['1::2::3'],
+  ])('counts %s in each of the four address fields', (value) => {
+    const result = audit(ADDRESS_FORMAT, [
+      `${value} 10.0.0.1 ${value} ::1`,
+      `10.0.0.1 ${value} - ${value}`,
+    ]);
+    expect(result.fields).toEqual([
+      'srcaddr',
+      'dstaddr',
+      'pkt-srcaddr',
+      'pkt-dstaddr',
+    ]);
+    expect([...result.counts]).toEqual([1, 1, 1, 1]);
+    expect(result.samples).toEqual([value, value, value, value]);
+  });
+
+  it('counts no absent (-) address', () => {
+    expect(audit(ADDRESS_FORMAT, ['- - - -']).dirty).toBe(false);
   });
 });

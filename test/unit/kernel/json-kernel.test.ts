@@ -152,8 +152,11 @@ describe('JsonKernel', () => {
     ],
     // A count other than the format's wins over a field value that fails
     // first (docs/configuration.md): 15 fields, srcport holds an address.
-    ['too_many_fields', ACCEPT.replace('2 ', '2 x ')],
-    ['too_many_fields', wrap(ACCEPT.replace('2 ', '2 x '))],
+    ['too_many_fields', ACCEPT.replace(' 172.31.16.21 ', ' 172.31.16.21 x ')],
+    [
+      'too_many_fields',
+      wrap(ACCEPT.replace(' 172.31.16.21 ', ' 172.31.16.21 x ')),
+    ],
     // 12 fields: `ACCEPT` lands on the integer field `start`.
     ['too_few_fields', ACCEPT.replace(' 20 4249', '')],
     ['too_few_fields', wrap(ACCEPT.replace(' 20 4249', ''))],
@@ -183,6 +186,21 @@ describe('JsonKernel', () => {
         integer_overflow: KERNEL_RESULT.INTEGER_OVERFLOW,
       }[reason]
     );
+  });
+
+  it('writes documented IPv6 lines itself and leaves text that is no address to the TypeScript path', () => {
+    // AWS's IPv6 example (flow-logs-records-examples.html).
+    const ipv6 =
+      '2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK';
+    expect(run(ipv6).result).toBeGreaterThan(0);
+    expect(
+      run(ipv6.replace(' 2001:db8:1234:a100:', ' ::ffff:1.2.3.4:')).result
+    ).toBe(KERNEL_RESULT.UNSUPPORTED);
+    for (const value of ['999.1.1.1', 'not-an-ip', '1.2.3.4/8', '010.0.0.1']) {
+      expect(run(ACCEPT.replace(' 172.31.16.21 ', ` ${value} `)).result).toBe(
+        KERNEL_RESULT.UNSUPPORTED
+      );
+    }
   });
 
   it('leaves blank records to the TypeScript path (Dropped)', () => {
