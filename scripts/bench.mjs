@@ -152,7 +152,7 @@ function enricherCosts(node, flags) {
     (name, i) => `${name} ${Math.max(0, best[i + 1] - best[0])}`
   );
   console.log(
-    `transform alone: ${best[0]} ns/line; each enricher adds (ns/line, keys written included): ${costs.join(', ')}`
+    `transform alone (TypeScript path, as with any enricher): ${best[0]} ns/line; each enricher adds (ns/line, keys written included): ${costs.join(', ')}`
   );
 }
 

@@ -60,6 +60,13 @@ interface ProcessorSettings {
   readonly maxDecompressedBytes: number;
   /** RESPONSE_BUDGET_BYTES: bytes of response JSON, at most. */
   readonly responseBudgetBytes: number;
+  /**
+   * false: never the WebAssembly JSON kernel (docs/kernel.md), only the
+   * TypeScript path. Not a setting of the function (its default is on);
+   * the bench's per-enricher probe times enrichers against the path they
+   * run on.
+   */
+  readonly jsonKernel?: boolean;
 }
 
 /** What the edge supplies for the enrichers that need AWS. */
@@ -226,9 +233,10 @@ function composeProcessor(
   adapters: ProcessorAdapters = {}
 ): Processor {
   const warnings: string[] = [];
-  const pipeline = composePipeline(settings, adapters, (message) =>
-    warnings.push(message)
-  );
+  const pipeline = {
+    ...composePipeline(settings, adapters, (message) => warnings.push(message)),
+    jsonKernel: settings.jsonKernel,
+  };
   const limits = limitsOf(settings);
   return {
     pipeline,
